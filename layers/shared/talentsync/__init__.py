@@ -1,0 +1,1 @@
+"""TalentSync interview pipeline: the code every Lambda function shares."""

@@ -1,0 +1,137 @@
+"""One PostgreSQL connection per warm container, used one transaction at a time.
+
+Locally DATABASE_URL names the server. In AWS the functions reach RDS through RDS
+Proxy with IAM authentication: a fresh auth token is generated at every connect,
+since tokens expire after 15 minutes and a warm container outlives that.
+
+RDS Proxy multiplexes client connections over database connections between
+transactions, unless it sees session state, in which case it pins the client to
+one backend for good. So this module never leaves session state behind: no
+server-side prepared statements (`prepare_threshold=None`), no session `SET`, no
+temporary tables, no session advisory locks. The statement timeout is set with
+`set_config(..., is_local => true)`, which lasts only for the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from talentsync.errors import ConfigurationError, DatabaseUnavailableError
+from talentsync.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+Connection = psycopg.Connection[Any]
+
+
+class Database:
+    """Owns the container's connection and hands it out inside transactions."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._conn: Connection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Run one unit of work: committed on success, rolled back on any error."""
+        conn = self._begin()
+        try:
+            with conn.transaction():
+                _set_statement_timeout(conn, self._settings.statement_timeout_ms)
+                yield conn
+        except psycopg.OperationalError as exc:
+            self._discard_if_broken(conn)
+            raise DatabaseUnavailableError(f"database connection lost: {exc}") from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _begin(self) -> Connection:
+        # A warm container's connection may have been dropped while the container
+        # slept (proxy idle timeout, failover). Probe it once and reconnect once.
+        conn = self._connection()
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.OperationalError:
+            logger.debug("reconnecting: the container's connection was broken")
+            self.close()
+            conn = self._connection()
+        return conn
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = connect(self._settings)
+        return self._conn
+
+    def _discard_if_broken(self, conn: Connection) -> None:
+        if conn.broken or conn.closed:
+            self.close()
+
+
+def connect(settings: Settings) -> Connection:
+    """Open a connection in autocommit mode; transactions are always explicit."""
+    try:
+        return psycopg.connect(
+            **_connection_arguments(settings),
+            autocommit=True,
+            prepare_threshold=None,
+            connect_timeout=settings.connect_timeout_seconds,
+        )
+    except psycopg.OperationalError as exc:
+        message = f"cannot connect to the database: {exc}"
+        raise DatabaseUnavailableError(message) from exc
+
+
+def _connection_arguments(settings: Settings) -> dict[str, Any]:
+    if settings.database_url:
+        return {"conninfo": settings.database_url}
+    if not settings.db_proxy_endpoint:
+        raise ConfigurationError("set DATABASE_URL, or DB_PROXY_ENDPOINT for RDS Proxy")
+    return {
+        "host": settings.db_proxy_endpoint,
+        "port": settings.db_port,
+        "dbname": settings.db_name,
+        "user": settings.db_user,
+        "password": _iam_auth_token(settings),
+        # NOTE: `require` encrypts but does not verify the proxy's certificate;
+        # `verify-full` needs the Amazon root CA bundle shipped in the layer, which
+        # the layer does not carry yet.
+        "sslmode": "require",
+    }
+
+
+def _iam_auth_token(settings: Settings) -> str:
+    import boto3
+
+    rds = boto3.client("rds", region_name=settings.aws_region)
+    token: str = rds.generate_db_auth_token(
+        DBHostname=settings.db_proxy_endpoint,
+        Port=settings.db_port,
+        DBUsername=settings.db_user,
+        Region=settings.aws_region,
+    )
+    return token
+
+
+def _set_statement_timeout(conn: Connection, timeout_ms: int) -> None:
+    conn.execute(
+        "SELECT set_config('statement_timeout', %s, true)", (f"{timeout_ms}ms",)
+    )
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """The container-wide database, created on first use and kept warm."""
+    global _database
+    if _database is None:
+        _database = Database(get_settings())
+    return _database

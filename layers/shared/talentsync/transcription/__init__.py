@@ -1,0 +1,1 @@
+"""Turning an uploaded answer into a transcript."""

@@ -1,0 +1,1 @@
+"""Development-only tooling: local database, local AWS, the demo. Never shipped."""

@@ -1,0 +1,99 @@
+"""talentsync.db: transactions, reconnection, and no state that pins RDS Proxy."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from talentsync.db import Database
+from talentsync.errors import DatabaseUnavailableError
+from talentsync.models import Difficulty
+from talentsync.repositories import questions, responses, scores, sessions
+from talentsync.settings import Settings
+from tests.support.builders import make_question, make_response, make_session
+
+
+def backend_pid(database: Database) -> int:
+    with database.transaction() as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert row is not None
+    pid: int = row[0]
+    return pid
+
+
+def test_fifty_repository_calls_leave_no_prepared_statements(
+    database: Database,
+) -> None:
+    with database.transaction() as conn:
+        session = make_session(conn)
+        response = make_response(conn, session, make_question(conn))
+
+    for _ in range(10):
+        with database.transaction() as conn:
+            sessions.get_session(conn, session.id)
+            questions.get_question(conn, response.question_id)
+            responses.get_session_context(conn, session.id)
+            responses.get_session_analysis(conn, session.id)
+            scores.get_response_score(conn, response.id)
+
+    with database.transaction() as conn:
+        prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert prepared.fetchone() == (0,)
+
+
+def test_the_statement_timeout_lasts_one_transaction(database: Database) -> None:
+    with database.transaction() as conn:
+        inside = conn.execute("SHOW statement_timeout").fetchone()
+    with database._connection().cursor() as cur:
+        outside = cur.execute("SHOW statement_timeout").fetchone()
+
+    assert inside == ("15s",)
+    assert outside == ("0",)
+
+
+def test_a_failed_unit_of_work_is_rolled_back(database: Database) -> None:
+    user_id = uuid.uuid4()
+
+    with pytest.raises(RuntimeError), database.transaction() as conn:
+        sessions.insert_session(conn, user_id, "Data Scientist", Difficulty.EASY, 3)
+        raise RuntimeError("something after the insert failed")
+
+    with database.transaction() as conn:
+        assert sessions.list_user_sessions(conn, user_id, limit=10) == []
+
+
+def test_a_dropped_connection_is_replaced_on_the_next_transaction(
+    database: Database, database_url: str
+) -> None:
+    first_pid = backend_pid(database)
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first_pid,))
+
+    assert backend_pid(database) != first_pid
+
+
+def test_a_connection_dropped_mid_transaction_raises_a_transient_error(
+    database: Database, database_url: str
+) -> None:
+    with (
+        pytest.raises(DatabaseUnavailableError),
+        database.transaction() as conn,
+        psycopg.connect(database_url, autocommit=True) as admin,
+    ):
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()
+        admin.execute("SELECT pg_terminate_backend(%s)", pid)
+        conn.execute("SELECT 1")
+
+    assert backend_pid(database) > 0
+
+
+def test_an_unreachable_server_is_a_transient_error() -> None:
+    unreachable = Settings(
+        database_url="postgresql://postgres@127.0.0.1:1/none",
+        connect_timeout_seconds=1,
+    )
+
+    with pytest.raises(DatabaseUnavailableError, match="cannot connect"):
+        Database(unreachable).transaction().__enter__()
