@@ -16,6 +16,7 @@ import time
 from local.postgres import REPO_ROOT, ensure_server
 
 BIN = os.path.dirname(sys.executable)
+SAM = os.path.join(os.path.dirname(BIN), "sam", "bin", "sam")
 
 
 def run_step(name: str, command: list[str], env: dict[str, str]) -> None:
@@ -29,6 +30,11 @@ def run_step(name: str, command: list[str], env: dict[str, str]) -> None:
     print(f"==> {name} passed in {elapsed:.1f}s", flush=True)
 
 
+def sam_env(env: dict[str, str]) -> dict[str, str]:
+    # Validation is offline; telemetry would try the network and wait.
+    return dict(env, SAM_CLI_TELEMETRY="0", AWS_DEFAULT_REGION="us-east-1")
+
+
 def main(pytest_args: list[str]) -> None:
     env = dict(os.environ, DATABASE_URL=ensure_server())
     tool = os.path.join
@@ -36,6 +42,8 @@ def main(pytest_args: list[str]) -> None:
     run_step("ruff format", [tool(BIN, "ruff"), "format", "--check", "."], env)
     run_step("mypy", [tool(BIN, "mypy")], env)
     run_step("cfn-lint", [tool(BIN, "cfn-lint"), "template.yaml"], env)
+    validate = [SAM, "validate", "--lint", "--region", "us-east-1"]
+    run_step("sam validate", validate, sam_env(env))
     run_step("pytest", [sys.executable, "-m", "pytest", *pytest_args], env)
 
 
