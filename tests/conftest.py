@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.support.database", "tests.support.aws"]
+pytest_plugins = [
+    "tests.support.database",
+    "tests.support.aws",
+    "tests.support.api_events",
+    "tests.support.fake_vendors",
+    "tests.support.transcription_uploads",
+    "tests.support.fake_openai_chat",
+]
 
 # What the Lambda runtime and the template give every function, minus tracing:
 # X-Ray has no daemon here.

@@ -64,13 +64,29 @@ def test_a_failed_unit_of_work_is_rolled_back(database: Database) -> None:
         assert sessions.list_user_sessions(conn, user_id, limit=10) == []
 
 
-def test_a_dropped_connection_is_replaced_on_the_next_transaction(
-    database: Database, database_url: str
+def test_a_connection_dropped_while_idle_is_replaced_on_the_next_transaction(
+    database_url: str,
 ) -> None:
+    database = Database(Settings(database_url=database_url), probe_after_idle_seconds=0)
     first_pid = backend_pid(database)
     with psycopg.connect(database_url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (first_pid,))
 
+    assert backend_pid(database) != first_pid
+    database.close()
+
+
+def test_a_connection_dropped_between_busy_transactions_fails_once_then_recovers(
+    database: Database, database_url: str
+) -> None:
+    # Without the idle probe the drop is found by the next statement: that unit
+    # of work fails as transient (its caller retries) and the one after works.
+    first_pid = backend_pid(database)
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first_pid,))
+
+    with pytest.raises(DatabaseUnavailableError):
+        backend_pid(database)
     assert backend_pid(database) != first_pid
 
 

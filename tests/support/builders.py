@@ -61,6 +61,7 @@ def make_completed_transcription(
     provider: Provider = Provider.OPENAI,
     confidence: float = 0.9,
     fallback_used: bool = False,
+    processing_time: float = 1.25,
 ) -> Transcription:
     upload_id = uuid.uuid4()
     key = f"audio/{session.user_id}/{session.id}/{question.id}/{upload_id}.wav"
@@ -80,7 +81,7 @@ def make_completed_transcription(
         confidence_score=confidence,
         provider=provider,
         segments=[Segment(start=0.0, end=2.5, text=text, confidence=confidence)],
-        processing_time=1.25,
+        processing_time=processing_time,
         fallback_used=fallback_used,
     )
     return transcriptions.mark_completed(conn, row.id, completed)

@@ -15,6 +15,7 @@ temporary tables, no session advisory locks. The statement timeout is set with
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,13 +29,25 @@ logger = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[Any]
 
+# A connection idle longer than this is probed before use. Between back-to-back
+# transactions the probe would only add a round trip; after a pause (a warm
+# container between invocations) the proxy may have closed it. RDS Proxy's
+# idle client timeout is far longer, so 30 s errs on the side of probing.
+PROBE_AFTER_IDLE_SECONDS = 30.0
+
 
 class Database:
     """Owns the container's connection and hands it out inside transactions."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        probe_after_idle_seconds: float = PROBE_AFTER_IDLE_SECONDS,
+    ) -> None:
         self._settings = settings
+        self._probe_after_idle_seconds = probe_after_idle_seconds
         self._conn: Connection | None = None
+        self._last_used = float("-inf")
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -47,6 +60,8 @@ class Database:
         except psycopg.OperationalError as exc:
             self._discard_if_broken(conn)
             raise DatabaseUnavailableError(f"database connection lost: {exc}") from exc
+        finally:
+            self._last_used = time.monotonic()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -57,6 +72,8 @@ class Database:
         # A warm container's connection may have been dropped while the container
         # slept (proxy idle timeout, failover). Probe it once and reconnect once.
         conn = self._connection()
+        if time.monotonic() - self._last_used < self._probe_after_idle_seconds:
+            return conn
         try:
             conn.execute("SELECT 1")
         except psycopg.OperationalError:

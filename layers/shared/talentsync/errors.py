@@ -47,6 +47,27 @@ class ConflictError(PermanentError):
     """The request contradicts the current state, e.g. an invalid status change."""
 
 
+class UnauthorizedError(PermanentError):
+    """The request carries no verified identity (no Cognito `sub` claim)."""
+
+
+class InvalidRequestError(PermanentError):
+    """A request value is well formed but not acceptable; `location` names it."""
+
+    def __init__(self, location: tuple[str, ...], reason: str) -> None:
+        super().__init__(f"{'.'.join(location)}: {reason}")
+        self.location = location
+        self.reason = reason
+
+
+class MalformedBodyError(PermanentError):
+    """The request body cannot be read as JSON at all."""
+
+
+class PayloadTooLargeError(PermanentError):
+    """The request body is larger than the API accepts."""
+
+
 class ProviderError(TalentSyncError):
     """One transcription provider could not produce a usable transcript."""
 

@@ -171,3 +171,19 @@ class Score(BaseModel):
     feedback_text: str | None
     scoring_model: str | None
     created_at: datetime
+
+
+class SessionSummary(BaseModel):
+    """A row of `session_summaries` (schema/008): a completed session in brief."""
+
+    session_id: UUID
+    responses_scored: int
+    content_score: UnitInterval
+    clarity_score: UnitInterval
+    completeness_score: UnitInterval
+    overall_score: UnitInterval
+    category_scores: dict[str, UnitInterval]
+    strengths: list[str]
+    improvements: list[str]
+    summary_text: str
+    created_at: datetime

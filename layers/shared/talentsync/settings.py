@@ -31,12 +31,31 @@ class Settings(BaseModel):
     assemblyai_api_key: str | None = None
     openai_base_url: str | None = None
     assemblyai_base_url: str | None = None
+    # The chat model behind follow-up questions and LLM scoring (OPENAI_CHAT_MODEL).
+    openai_chat_model: str = "gpt-4o-mini"
     transcription_providers: list[Provider] = Field(
         default_factory=lambda: parse_provider_chain(DEFAULT_PROVIDER_CHAIN)
     )
+    # Transcription function: upload limits, the confidence floor and the vendor
+    # budgets (they must add up to less than the function's timeout).
+    max_audio_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
+    openai_model: str = "whisper-1"
+    openai_timeout_seconds: float = Field(default=45.0, gt=0)
+    openai_max_retries: int = Field(default=1, ge=0)
+    assemblyai_http_timeout_seconds: float = Field(default=30.0, gt=0)
+    assemblyai_deadline_seconds: float = Field(default=120.0, gt=0)
+    assemblyai_polling_interval_seconds: float = Field(default=3.0, gt=0)
+    provider_secret_max_age_seconds: int = Field(default=300, gt=0)
+    processing_lease_seconds: int = Field(default=930, gt=0)
+    # Analytics: rows `processing` for longer are swept to `failed` (keep it at
+    # least the transcription function's timeout, so a live run is never swept).
+    stuck_processing_seconds: int = Field(default=900, gt=0)
 
     audio_bucket: str | None = None
     state_machine_arn: str | None = None
+    # API: the browser origin allowed by CORS; unset = no CORS headers.
+    cors_allowed_origin: str | None = None
 
     @field_validator("transcription_providers", mode="before")
     @classmethod

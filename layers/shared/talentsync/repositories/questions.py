@@ -9,7 +9,7 @@ from psycopg import sql
 from psycopg.rows import class_row
 
 from talentsync.db import Connection
-from talentsync.models import Question
+from talentsync.models import Difficulty, Question
 
 COLUMNS = sql.SQL(
     "id, question_text, category, difficulty_level, job_position,"
@@ -111,3 +111,34 @@ def list_candidate_questions(
             (job_position, exclude_ids),
         )
         return cur.fetchall()
+
+
+def get_questions(conn: Connection, question_ids: list[UUID]) -> list[Question]:
+    """The questions with these ids, in no particular order."""
+    query = sql.SQL("SELECT {} FROM questions WHERE id = ANY(%s)").format(COLUMNS)
+    with conn.cursor(row_factory=class_row(Question)) as cur:
+        return cur.execute(query, (question_ids,)).fetchall()
+
+
+def choose_first_question(
+    conn: Connection, job_position: str, difficulty: Difficulty, among_ids: list[UUID]
+) -> Question | None:
+    """The opening question of a new session, the same for the same inputs.
+
+    Among `among_ids` (the bank), for the position (any letter case) or general:
+    the difficulty asked for before any other, the position's own question before
+    a general one, then by id.
+    """
+    query = sql.SQL(
+        """
+        SELECT {}
+        FROM questions
+        WHERE id = ANY(%s)
+          AND (lower(job_position) = lower(%s) OR job_position IS NULL)
+        ORDER BY difficulty_level <> %s, job_position IS NULL, id
+        LIMIT 1
+        """
+    ).format(COLUMNS)
+    params = (among_ids, job_position, difficulty.value)
+    with conn.cursor(row_factory=class_row(Question)) as cur:
+        return cur.execute(query, params).fetchone()

@@ -121,6 +121,12 @@ def insert_response(
     return existing, False
 
 
+def delete_response(conn: Connection, response_id: UUID) -> bool:
+    """Remove an answer (its score goes with it); return whether it existed."""
+    cur = conn.execute("DELETE FROM responses WHERE id = %s", (response_id,))
+    return cur.rowcount > 0
+
+
 def get_response(conn: Connection, response_id: UUID) -> Response | None:
     query = sql.SQL("SELECT {} FROM responses WHERE id = %s").format(COLUMNS)
     with conn.cursor(row_factory=class_row(Response)) as cur:

@@ -125,6 +125,26 @@ def set_status(conn: Connection, session_id: UUID, status: SessionStatus) -> Ses
     return _fetch_one(conn, query, (status.value, status.value, session_id))
 
 
+def undo_answer(conn: Connection, session_id: UUID, question_id: UUID) -> Session:
+    """Take back one recorded answer: the count drops, the question is current again.
+
+    A session completed by that answer is reopened; any other status is kept.
+    """
+    query = sql.SQL(
+        """
+        UPDATE sessions
+        SET answered_questions = GREATEST(answered_questions - 1, 0),
+            current_question_id = %s,
+            completed_at = CASE WHEN status = 'completed' THEN NULL
+                                ELSE completed_at END,
+            status = CASE WHEN status = 'completed' THEN 'active' ELSE status END
+        WHERE id = %s
+        RETURNING {}
+        """
+    ).format(COLUMNS)
+    return _fetch_one(conn, query, (question_id, session_id))
+
+
 def _fetch_one(
     conn: Connection, query: sql.Composed, params: tuple[object, ...]
 ) -> Session:

@@ -1,8 +1,10 @@
 """SQL over `transcriptions`: one row per uploaded object, moved through its states.
 
 pending -> processing -> completed | failed. A `failed` row whose failure may pass
-(every provider failed transiently) is taken up again by a redelivery; a
-permanent failure and a completion are final.
+(every provider failed transiently) carries `retryable` (schema/009) and is taken
+up again by a redelivery; a permanent failure and a completion are final. A row
+left in `processing` by an invocation that died is taken up again once its lease
+has run out.
 """
 
 from __future__ import annotations
@@ -95,6 +97,32 @@ def get_transcription(conn: Connection, transcription_id: UUID) -> Transcription
         return cur.execute(query, (transcription_id,)).fetchone()
 
 
+def get_user_transcription(
+    conn: Connection, user_id: UUID, transcription_id: UUID
+) -> Transcription | None:
+    """The transcription if the user uploaded it; None for anyone else's."""
+    query = sql.SQL(
+        "SELECT {} FROM transcriptions WHERE id = %s AND user_id = %s"
+    ).format(COLUMNS)
+    with conn.cursor(row_factory=class_row(Transcription)) as cur:
+        return cur.execute(query, (transcription_id, user_id)).fetchone()
+
+
+def list_user_session_transcriptions(
+    conn: Connection, user_id: UUID, session_id: UUID
+) -> list[Transcription]:
+    """The user's uploads to the session, oldest first."""
+    query = sql.SQL(
+        """
+        SELECT {} FROM transcriptions
+        WHERE session_id = %s AND user_id = %s
+        ORDER BY created_at, id
+        """
+    ).format(COLUMNS)
+    with conn.cursor(row_factory=class_row(Transcription)) as cur:
+        return cur.execute(query, (session_id, user_id)).fetchall()
+
+
 def get_by_object(
     conn: Connection, bucket: str, key: str, etag: str
 ) -> Transcription | None:
@@ -107,13 +135,15 @@ def get_by_object(
 
 
 def claim_for_processing(
-    conn: Connection, transcription_id: UUID, retry_failed: bool
+    conn: Connection, transcription_id: UUID, lease_seconds: int
 ) -> Transcription | None:
-    """Move the row to `processing` if no one else holds it; None when not claimable.
+    """Move the row to `processing` if it may be worked on now; None when not.
 
-    A row is claimable when `pending`, or `failed` with `retry_failed` (the caller
-    decided that failure may pass). SKIP LOCKED makes concurrent deliveries of the
-    same object return None at once instead of queueing behind the holder.
+    A row is claimable when `pending`, `failed` with `retryable` set, or
+    `processing` for longer than `lease_seconds` (its invocation died: the lease
+    is longer than the function's timeout, so a live one is never overtaken).
+    SKIP LOCKED makes concurrent deliveries of the same object return None at
+    once instead of queueing behind the holder.
     """
     query = sql.SQL(
         """
@@ -121,18 +151,24 @@ def claim_for_processing(
         SET status = 'processing',
             attempt_count = attempt_count + 1,
             error_message = NULL,
+            retryable = FALSE,
             updated_at = NOW()
         WHERE id = (
             SELECT id FROM transcriptions
             WHERE id = %s
-              AND (status = 'pending' OR (%s AND status = 'failed'))
+              AND (
+                  status = 'pending'
+                  OR (status = 'failed' AND retryable)
+                  OR (status = 'processing'
+                      AND updated_at < NOW() - make_interval(secs => %s))
+              )
             FOR UPDATE SKIP LOCKED
         )
         RETURNING {}
         """
     ).format(COLUMNS)
     with conn.cursor(row_factory=class_row(Transcription)) as cur:
-        return cur.execute(query, (transcription_id, retry_failed)).fetchone()
+        return cur.execute(query, (transcription_id, lease_seconds)).fetchone()
 
 
 def mark_completed(
@@ -172,8 +208,14 @@ def mark_failed(
     error_message: str,
     provider: Provider | None = None,
     processing_time: float | None = None,
+    *,
+    retryable: bool = False,
 ) -> Transcription:
-    """Record a failure; the provider, when given, is the last one tried."""
+    """Record a failure; the provider, when given, is the last one tried.
+
+    `retryable` marks a failure that may pass, which a redelivery takes up again;
+    without it the failure is final.
+    """
     query = sql.SQL(
         """
         UPDATE transcriptions
@@ -181,21 +223,39 @@ def mark_failed(
             error_message = %s,
             provider = COALESCE(%s, provider),
             processing_time = COALESCE(%s, processing_time),
+            retryable = %s,
             updated_at = NOW()
         WHERE id = %s
         RETURNING {}
         """
     ).format(COLUMNS)
     provider_name = provider.value if provider else None
-    params = (error_message, provider_name, processing_time, transcription_id)
+    params = (
+        error_message,
+        provider_name,
+        processing_time,
+        retryable,
+        transcription_id,
+    )
     return _fetch_one(conn, query, params)
+
+
+def is_retryable(conn: Connection, transcription_id: UUID) -> bool:
+    """Whether the row's failure may pass (schema/009); False for any other row."""
+    row = conn.execute(
+        "SELECT retryable FROM transcriptions WHERE id = %s AND status = 'failed'",
+        (transcription_id,),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def fail_stuck_processing(conn: Connection, older_than_seconds: int) -> list[UUID]:
     """Mark rows stuck in `processing` as failed; return their ids.
 
     SKIP LOCKED lets two overlapping sweeps split the rows between them instead
-    of both failing (and counting) the same row.
+    of both failing (and counting) the same row. The failure is `retryable`: the
+    invocation died, the upload may be fine, so a redelivery (a dead-letter
+    redrive) takes the row up again.
     """
     rows = conn.execute(
         """
@@ -203,6 +263,7 @@ def fail_stuck_processing(conn: Connection, older_than_seconds: int) -> list[UUI
         SET status = 'failed',
             error_message = 'processing did not finish within '
                 || %s || ' seconds; marked failed by the stuck-transcription sweep',
+            retryable = TRUE,
             updated_at = NOW()
         WHERE id IN (
             SELECT id FROM transcriptions
@@ -215,6 +276,43 @@ def fail_stuck_processing(conn: Connection, older_than_seconds: int) -> list[UUI
         (str(older_than_seconds), older_than_seconds),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+class ProviderOutcomes(BaseModel):
+    """How the transcriptions of one provider ended, over a recent window."""
+
+    provider: Provider
+    completed: int
+    failed: int
+    in_progress: int
+
+
+def count_outcomes_by_provider(
+    conn: Connection, window_days: int
+) -> list[ProviderOutcomes]:
+    """Analytics: transcriptions created in the last `window_days`, by provider.
+
+    NOTE: a failed row names only the last provider tried, so a failure counts
+    against the provider that gave up last, not against every provider that
+    failed on the way.
+    """
+    with conn.cursor(row_factory=class_row(ProviderOutcomes)) as cur:
+        cur.execute(
+            """
+            SELECT
+                provider,
+                COUNT(*) FILTER (WHERE status = 'completed') AS completed,
+                COUNT(*) FILTER (WHERE status = 'failed') AS failed,
+                COUNT(*) FILTER (WHERE status IN ('pending', 'processing'))
+                    AS in_progress
+            FROM transcriptions
+            WHERE created_at >= NOW() - make_interval(days => %s)
+            GROUP BY provider
+            ORDER BY provider
+            """,
+            (window_days,),
+        )
+        return cur.fetchall()
 
 
 def _fetch_one(

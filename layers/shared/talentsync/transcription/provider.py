@@ -24,6 +24,10 @@ class AudioFile(BaseModel):
     extension: str
     content_type: str | None
     size_bytes: int
+    # Where the audio lives in S3, for an engine that reads it there itself
+    # (the offline engine function) instead of receiving the bytes.
+    s3_bucket: str | None = None
+    s3_key: str | None = None
 
 
 class TranscriptResult(BaseModel):

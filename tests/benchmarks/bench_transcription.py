@@ -1,0 +1,372 @@
+"""Transcription function speed: warm overhead per upload, and cold import time.
+
+Run: `.venv/bin/python -m tests.benchmarks.bench_transcription [--uploads N]
+[--runs N]`. Prints markdown tables.
+
+1. Warm overhead. The handler runs in-process as a warm container would, against
+   a scratch PostgreSQL database, moto (S3, Step Functions) and the fake vendors
+   answering at once (tests/support/fake_vendors.py). After a few warm-up
+   uploads (which import the OpenAI SDK and open the connections), each upload
+   is a fresh object with its own event, timed from the handler call to its
+   return: record the row, claim it, download the object, the OpenAI SDK call,
+   complete the row, start the execution. Target: median under 15 ms. The same
+   table shows what the parts cost alone (moto calls, the SDK round trip) so the
+   share that is ours can be read off.
+
+2. Cold import. Each measurement is a fresh interpreter, in a Lambda-like
+   environment (LAMBDA_TASK_ROOT set, so the X-Ray SDK takes its Lambda path),
+   timing only the imports: the handler module against its dependencies alone
+   (`import boto3, psycopg, pydantic, aws_lambda_powertools`). Runs alternate
+   between the variants; the medians are compared. Target: at most 1.2 times.
+   The handler's interpreter also reports whether the vendor SDKs were loaded
+   (they must not be).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import psycopg
+from moto import mock_aws
+
+from local.postgres import create_database, drop_database, ensure_server
+from talentsync import settings as settings_module
+from talentsync.migrate import apply_pending, default_schema_dir, load_migrations
+from tests.support.builders import make_question, make_session
+from tests.support.fake_vendors import FakeVendors
+from tests.support.handlers import FakeLambdaContext, load_handler_module
+from tests.support.transcription_uploads import answer_key, s3_event, wav_bytes
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+BUCKET = "talentsync-audio-bench"
+WARM_UP_UPLOADS = 5
+OVERHEAD_TARGET_MS = 15.0
+IMPORT_RATIO_TARGET = 1.2
+
+BASELINE_IMPORT = "import boto3, psycopg, pydantic, aws_lambda_powertools"
+# The same libraries once a handler starts using them: a first pydantic model
+# (pydantic builds its machinery lazily) and the Powertools objects every
+# handler creates (the Tracer loads the X-Ray SDK).
+BASELINE_IN_USE = """
+import boto3, psycopg, pydantic, aws_lambda_powertools
+from aws_lambda_powertools import Logger, Metrics, Tracer
+class Probe(pydantic.BaseModel):
+    value: int
+Probe(value=1)
+Logger(), Metrics(), Tracer(auto_patch=True, patch_modules=["botocore"])
+"""
+HANDLER_IMPORT = """
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", "functions/transcription/app.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+"""
+TIMED_IMPORT = """
+import json, sys, time
+started = time.perf_counter()
+{code}
+elapsed = time.perf_counter() - started
+vendor_sdks = sorted(m for m in ("openai", "assemblyai", "httpx") if m in sys.modules)
+print(json.dumps({{"seconds": elapsed, "loaded": vendor_sdks}}))
+"""
+
+
+# -- cold import ----------------------------------------------------------------
+
+
+def lambda_like_environment(task_root: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        LAMBDA_TASK_ROOT=task_root,
+        AWS_LAMBDA_FUNCTION_NAME="TranscriptionFunction",
+        AWS_REGION=REGION,
+        AWS_DEFAULT_REGION=REGION,
+        POWERTOOLS_SERVICE_NAME="transcription",
+        POWERTOOLS_METRICS_NAMESPACE="TalentSync",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+
+
+def timed_import(code: str, env: dict[str, str]) -> dict[str, Any]:
+    script = TIMED_IMPORT.format(code=code)
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def measure_imports(runs: int) -> dict[str, list[dict[str, Any]]]:
+    variants = {
+        "baseline": BASELINE_IMPORT,
+        "in_use": BASELINE_IN_USE,
+        "handler": HANDLER_IMPORT,
+    }
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory() as task_root:
+        env = lambda_like_environment(task_root)
+        timed_import(HANDLER_IMPORT, env)  # bytecode and disk caches warm
+        for _ in range(runs):
+            for name, code in variants.items():
+                results[name].append(timed_import(code, env))
+    return results
+
+
+def print_import_table(results: dict[str, list[dict[str, Any]]]) -> bool:
+    median = {
+        name: statistics.median(r["seconds"] for r in rs)
+        for name, rs in results.items()
+    }
+    ratio = median["handler"] / median["baseline"]
+    loaded = sorted({m for r in results["handler"] for m in r["loaded"]})
+    labels = {
+        "baseline": f"`{BASELINE_IMPORT}`",
+        "in_use": "the same, plus a first pydantic model, Logger, Metrics, Tracer",
+        "handler": "`functions/transcription/app.py`",
+    }
+    print(f"### Cold import ({len(results['handler'])} fresh interpreters each)\n")
+    print("| import | median s | min s | max s | / dependencies |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, label in labels.items():
+        seconds = [r["seconds"] for r in results[name]]
+        print(
+            f"| {label} | {median[name]:.3f} | {min(seconds):.3f} | {max(seconds):.3f}"
+            f" | {median[name] / median['baseline']:.2f}x |"
+        )
+    verdict = "meets" if ratio <= IMPORT_RATIO_TARGET else "MISSES"
+    print(
+        f"\nhandler / dependencies = **{ratio:.2f}x** ({verdict} the"
+        f" {IMPORT_RATIO_TARGET}x target); handler / dependencies in use ="
+        f" {median['handler'] / median['in_use']:.2f}x; vendor SDKs loaded at"
+        f" import: {', '.join(loaded) or 'none'}\n"
+    )
+    return ratio <= IMPORT_RATIO_TARGET and not loaded
+
+
+# -- warm overhead --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[str]:
+    server = ensure_server()
+    name = f"talentsync_bench_{uuid.uuid4().hex[:12]}"
+    url = create_database(server, name)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            apply_pending(conn, load_migrations(default_schema_dir()))
+        yield url
+    finally:
+        drop_database(server, name)
+
+
+@contextlib.contextmanager
+def pipeline_environment(database_url: str, vendors: FakeVendors) -> Iterator[str]:
+    """moto, the bucket, a stand-in state machine; settings pointing at them."""
+    environment = {
+        "DATABASE_URL": database_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "transcription",
+        "POWERTOOLS_METRICS_NAMESPACE": "TalentSync",
+        "OPENAI_BASE_URL": f"{vendors.base_url}/v1",
+        "OPENAI_API_KEY": "sk-bench",
+        "ASSEMBLYAI_BASE_URL": vendors.base_url,
+        "ASSEMBLYAI_API_KEY": "bench",
+        "TRANSCRIPTION_PROVIDERS": "openai,assemblyai",
+        "OPENAI_MAX_RETRIES": "0",
+    }
+    os.environ.update(environment)
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
+        os.environ["STATE_MACHINE_ARN"] = stand_in_state_machine()
+        settings_module.get_settings.cache_clear()
+        yield os.environ["STATE_MACHINE_ARN"]
+
+
+def stand_in_state_machine() -> str:
+    definition = {
+        "StartAt": "Received",
+        "States": {"Received": {"Type": "Pass", "End": True}},
+    }
+    reply = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="interview-bench",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/bench",
+    )
+    return str(reply["stateMachineArn"])
+
+
+def prepared_events(database_url: str, count: int) -> list[dict[str, Any]]:
+    """One event per fresh object, each a new answer to the same session."""
+    body = wav_bytes(seconds=1.0)
+    s3 = boto3.client("s3", region_name=REGION)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        session = make_session(conn)
+        question = make_question(conn)
+    events = []
+    for _ in range(count):
+        key = answer_key(session.user_id, session.id, question.id, "wav")
+        etag = str(s3.put_object(Bucket=BUCKET, Key=key, Body=body)["ETag"]).strip('"')
+        events.append(s3_event(BUCKET, key, etag, len(body)))
+    return events
+
+
+def time_calls(calls: list[Callable[[], Any]]) -> list[float]:
+    """Milliseconds per call."""
+    timings = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def measure_overhead(uploads: int) -> dict[str, list[float]]:
+    """Time the uploads; the function's stdout (JSON logs, EMF) goes to /dev/null."""
+    vendors = FakeVendors()
+    vendors.start()
+    try:
+        with (
+            open(os.devnull, "w") as devnull,
+            contextlib.redirect_stdout(devnull),
+            scratch_database() as url,
+            pipeline_environment(url, vendors) as arn,
+        ):
+            return _measure_warm(url, arn, uploads)
+    finally:
+        vendors.stop()
+
+
+class AwsCallTimer:
+    """Milliseconds spent inside AWS SDK calls (moto here), via botocore events."""
+
+    def __init__(self, *clients: Any) -> None:
+        self.total_ms = 0.0
+        self._started = 0.0
+        for client in clients:
+            client.meta.events.register("before-call", self._before)
+            client.meta.events.register("after-call", self._after)
+
+    def _before(self, **_: Any) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, **_: Any) -> None:
+        self.total_ms += (time.perf_counter() - self._started) * 1000
+
+
+def _measure_warm(
+    url: str, state_machine_arn: str, uploads: int
+) -> dict[str, list[float]]:
+    app = load_handler_module("transcription")
+    context = FakeLambdaContext(remaining_time_ms=900_000)
+    events = prepared_events(url, WARM_UP_UPLOADS + uploads)
+    aws = AwsCallTimer(*app.aws_clients())
+    for event in events[:WARM_UP_UPLOADS]:
+        app.lambda_handler(event, context)
+    whole, in_aws, cpu = [], [], []
+    for event in events[WARM_UP_UPLOADS:]:
+        aws.total_ms = 0.0
+        cpu_started = time.thread_time()
+        whole.extend(time_calls([lambda e=event: app.lambda_handler(e, context)]))
+        cpu.append((time.thread_time() - cpu_started) * 1000)
+        in_aws.append(aws.total_ms)
+    return {
+        "handler (whole upload)": whole,
+        "handler minus its moto calls": [
+            w - a for w, a in zip(whole, in_aws, strict=True)
+        ],
+        "  its moto calls (S3 GetObject, StartExecution)": in_aws,
+        "  CPU time of the invoking thread (moto included)": cpu,
+        **_parts_alone(app, state_machine_arn, uploads),
+    }
+
+
+def _parts_alone(app: Any, state_machine_arn: str, runs: int) -> dict[str, list[float]]:
+    """What the external calls cost by themselves, for reading the total."""
+    from talentsync.settings import get_settings
+    from talentsync.transcription.provider import AudioFile
+    from talentsync.transcription.sources import openai_source
+
+    s3, stepfunctions = app.aws_clients()
+    key = f"audio/bench/{uuid.uuid4()}.wav"
+    body = wav_bytes(seconds=1.0)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    provider: Any = openai_source(get_settings())
+    with tempfile.NamedTemporaryFile(suffix=".wav") as file:
+        file.write(body)
+        file.flush()
+        audio = AudioFile(
+            path=Path(file.name),
+            file_name="answer.wav",
+            extension="wav",
+            content_type="audio/wav",
+            size_bytes=len(body),
+        )
+        vendor_ms = time_calls([lambda: provider.transcribe(audio)] * runs)
+    return {
+        "  moto S3 GetObject alone": time_calls(
+            [lambda: s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()] * runs
+        ),
+        "  moto StartExecution alone": time_calls(
+            [
+                lambda: stepfunctions.start_execution(
+                    stateMachineArn=state_machine_arn, name=uuid.uuid4().hex, input="{}"
+                )
+            ]
+            * runs
+        ),
+        "  OpenAI SDK call to the instant fake alone": vendor_ms,
+    }
+
+
+def print_overhead_table(timings: dict[str, list[float]]) -> bool:
+    whole = timings["handler (whole upload)"]
+    uploads = len(whole)
+    print(f"### Warm handler ({uploads} uploads after {WARM_UP_UPLOADS} warm-up)\n")
+    print("| measured | median ms | p90 ms | min ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, values in timings.items():
+        median, p90 = statistics.median(values), statistics.quantiles(values, n=10)[-1]
+        print(f"| {name} | {median:.1f} | {p90:.1f} | {min(values):.1f} |")
+    median = statistics.median(whole)
+    verdict = "meets" if median < OVERHEAD_TARGET_MS else "MISSES"
+    target = f"{OVERHEAD_TARGET_MS:g} ms"
+    print(f"\nmedian per upload **{median:.1f} ms** ({verdict} the {target} target)\n")
+    return median < OVERHEAD_TARGET_MS
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploads", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    overhead_ok = print_overhead_table(measure_overhead(args.uploads))
+    import_ok = print_import_table(measure_imports(args.runs))
+    sys.exit(0 if overhead_ok and import_ok else 1)
+
+
+if __name__ == "__main__":
+    main()
