@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
+from local.stepfunctions import function_names, load_template, state_machine_definition
 from tests.support.template import (
     cloudformation_template,
     resources_of_type,
@@ -234,3 +236,37 @@ def test_the_transcription_function_has_reserved_concurrency() -> None:
 )
 def test_the_stack_outputs_what_operators_need(output: str) -> None:
     assert output in cloudformation_template()["Outputs"]
+
+
+def task_states(states: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Task state, also those nested in Parallel and Map states."""
+    found = []
+    for state in states.values():
+        if state["Type"] == "Task":
+            found.append(state)
+        for branch in state.get("Branches", []):
+            found.extend(task_states(branch["States"]))
+        if "ItemProcessor" in state:
+            found.extend(task_states(state["ItemProcessor"]["States"]))
+    return found
+
+
+def test_the_state_machine_definition_is_valid_amazon_states_language() -> None:
+    definition = state_machine_definition(load_template())
+
+    program, _ = AmazonStateLanguageParser.parse(json.dumps(definition))
+
+    assert program is not None
+
+
+def test_every_lambda_the_state_machine_invokes_is_a_function_of_the_template() -> None:
+    template = load_template()
+    definition = state_machine_definition(template)
+    functions = set(function_names(template))
+
+    invoked = {
+        state["Parameters"]["FunctionName"].rsplit(":", 1)[-1]
+        for state in task_states(definition["States"])
+    }
+
+    assert invoked and invoked <= functions
