@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from talentsync.db import Connection
+from talentsync.interview.recording import embedded_transcription
 from talentsync.models import (
     Difficulty,
     Provider,
@@ -88,18 +89,8 @@ def make_completed_transcription(
 
 
 def embedded_data(transcription: Transcription) -> TranscriptionData:
-    assert transcription.transcript_text is not None
-    assert transcription.confidence_score is not None
-    assert transcription.processing_time is not None
-    return TranscriptionData(
-        transcript_text=transcription.transcript_text,
-        confidence_score=transcription.confidence_score,
-        provider=transcription.provider,
-        segments=transcription.segments or [],
-        processing_time=transcription.processing_time,
-        fallback_used=bool(transcription.fallback_used),
-        transcription_id=transcription.id,
-    )
+    """The embedded shape RecordResponse stores, made by the product's own code."""
+    return embedded_transcription(transcription)
 
 
 def make_response(
