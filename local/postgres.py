@@ -113,10 +113,10 @@ def with_database(url: str, name: str) -> str:
     """The same server URL pointing at another database."""
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
 
 
 def _redact(url: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info.pop("password", None)
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
