@@ -17,7 +17,7 @@ from talentsync.errors import TransientError
 from talentsync.settings import get_settings
 from tests.reliability.corpus import Case, of_kind
 from tests.support.api_events import api_event, call
-from tests.support.fake_vendors import FakeVendors, Fault
+from tests.support.fake_vendors import FakeVendors
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import (
     PROCESS_VS_THREAD,
@@ -101,8 +101,6 @@ def test_bad_audio_is_recorded_as_a_final_failure(
     state_machine: str,
     fake_vendors: FakeVendors,
 ) -> None:
-    if case.extra.get("vendors_reject"):
-        fake_vendors.openai.fault = fake_vendors.assemblyai.fault = Fault.HTTP_400
     ext = case.extra.get("ext", "wav")
     key = world.fill(f"audio/{{user}}/{{session}}/{{question}}/{uuid.uuid4()}.{ext}")
     etag = put_object(audio_bucket, key, case.payload)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from talentsync.errors import InvalidAudioError
-from talentsync.transcription.validation import check_magic, check_size
+from talentsync.transcription.validation import (
+    check_complete,
+    check_magic,
+    check_size,
+)
 
 HEADERS = {
     "wav": b"RIFF\x24\x08\x00\x00WAVEfmt ",
@@ -60,3 +64,25 @@ def test_object_above_the_limit_is_refused_with_both_sizes() -> None:
 
 def test_object_at_the_limit_is_accepted() -> None:
     check_size(1000, 1000)
+
+
+def riff_header(declared_size: int) -> bytes:
+    return b"RIFF" + (declared_size - 8).to_bytes(4, "little") + b"WAVEfmt "
+
+
+def test_a_wav_shorter_than_its_header_declares_is_truncated() -> None:
+    with pytest.raises(InvalidAudioError, match=r"truncated: .* declares 32044 bytes"):
+        check_complete(riff_header(32_044), 44, "wav")
+
+
+def test_a_complete_wav_passes() -> None:
+    check_complete(riff_header(32_044), 32_044, "wav")
+
+
+@pytest.mark.parametrize("declared", [8, 0xFFFFFFFF + 8])
+def test_a_streamed_wav_with_unknown_length_passes(declared: int) -> None:
+    check_complete(riff_header(declared), 44, "wav")
+
+
+def test_other_formats_are_not_length_checked() -> None:
+    check_complete(b"OggS\x00\x02" + bytes(10), 20, "ogg")

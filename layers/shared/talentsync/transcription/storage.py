@@ -21,7 +21,12 @@ from talentsync.errors import ConflictError, NotFoundError, TransientError
 from talentsync.transcription.object_key import AudioObjectKey
 from talentsync.transcription.provider import AudioFile
 from talentsync.transcription.upload_event import UploadedAudio
-from talentsync.transcription.validation import HEADER_BYTES, check_magic, check_size
+from talentsync.transcription.validation import (
+    HEADER_BYTES,
+    check_complete,
+    check_magic,
+    check_size,
+)
 
 COPY_CHUNK_BYTES = 1024 * 1024
 
@@ -94,6 +99,7 @@ def _copy_checked(body: BinaryIO, file: BinaryIO, extension: str) -> None:
         check_magic(header, extension)
         file.write(header)
         shutil.copyfileobj(body, file, COPY_CHUNK_BYTES)
+        check_complete(header, file.tell(), extension)
     except BotoCoreError as exc:
         raise AudioUnavailableError(f"reading the object broke off: {exc}") from exc
 

@@ -59,6 +59,26 @@ def check_magic(header: bytes, extension: str) -> None:
         )
 
 
+def check_complete(header: bytes, size_bytes: int, extension: str) -> None:
+    """Refuse a WAV file shorter than its RIFF header says it is.
+
+    Only WAV declares its length up front; a recording cut off mid-upload keeps
+    its header and would otherwise reach the vendors. Writers that stream set the
+    length to 0 or 0xFFFFFFFF (unknown), which is accepted. RF64 keeps the real
+    length elsewhere and is not checked.
+    """
+    if extension != "wav" or header[:4] != b"RIFF" or len(header) < 8:
+        return
+    declared = int.from_bytes(header[4:8], "little") + 8
+    if declared in (8, 0xFFFFFFFF + 8):
+        return
+    if size_bytes < declared:
+        raise InvalidAudioError(
+            f"the WAV file is truncated: its header declares {declared} bytes,"
+            f" the object has {size_bytes}"
+        )
+
+
 def _is_wav(header: bytes) -> bool:
     # RF64 is the same layout for files above 4 GB.
     return header[:4] in (b"RIFF", b"RF64") and header[8:12] == b"WAVE"
