@@ -23,7 +23,9 @@ from talentsync.db import get_database
 from talentsync.settings import get_settings
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is patched: patching every library X-Ray knows imports httpx
+# (and its extras) at cold start for calls this function never makes.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 

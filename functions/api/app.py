@@ -73,7 +73,9 @@ from talentsync.errors import (
 from talentsync.settings import get_settings, settings_from_environment
 
 logger = Logger(service="api")
-tracer = Tracer(service="api")
+# Only the AWS SDK is patched: patching every library X-Ray knows imports httpx
+# (and its extras) at cold start for calls this function never makes.
+tracer = Tracer(service="api", patch_modules=["botocore"])
 metrics = Metrics(service="api")
 
 # The one route API Gateway serves without the Cognito authorizer.

@@ -21,7 +21,10 @@ from talentsync.models import SessionStatus
 from talentsync.settings import get_settings
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is patched: patching every library X-Ray knows imports httpx
+# at cold start. NOTE: the chat-model call (httpx, inside the openai SDK) is
+# then not traced as its own subsegment; its time shows in the handler's.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 

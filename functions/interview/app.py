@@ -17,7 +17,9 @@ from talentsync.interview.recording import record_response
 from talentsync.interview.steps import AnswerStep
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is patched: patching every library X-Ray knows imports httpx
+# (and its extras) at cold start for calls this function never makes.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 

@@ -18,7 +18,9 @@ from talentsync.interview.failure import record_failure
 from talentsync.interview.steps import FailedAnswer
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is patched: patching every library X-Ray knows imports httpx
+# (and its extras) at cold start for calls this function never makes.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 
