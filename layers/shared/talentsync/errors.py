@@ -82,9 +82,5 @@ class AllProvidersFailedError(TransientError):
     """Every provider in the chain failed, and at least one failure may pass."""
 
 
-class ProvidersExhaustedError(PermanentError):
-    """Every provider in the chain failed for reasons that will not pass."""
-
-
 class ModelIntegrityError(PermanentError):
     """An offline model file is missing or does not match its recorded digest."""

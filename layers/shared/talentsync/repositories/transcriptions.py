@@ -240,15 +240,6 @@ def mark_failed(
     return _fetch_one(conn, query, params)
 
 
-def is_retryable(conn: Connection, transcription_id: UUID) -> bool:
-    """Whether the row's failure may pass (schema/009); False for any other row."""
-    row = conn.execute(
-        "SELECT retryable FROM transcriptions WHERE id = %s AND status = 'failed'",
-        (transcription_id,),
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def fail_stuck_processing(conn: Connection, older_than_seconds: int) -> list[UUID]:
     """Mark rows stuck in `processing` as failed; return their ids.
 
