@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from talentsync.repositories import (
     sessions,
     transcriptions,
 )
-from talentsync.settings import get_settings
 from tests.support.handlers import FakeLambdaContext
 from tests.support.interview_sessions import (
     answer_current_question,
@@ -42,12 +40,8 @@ LAMBDA_CAUSE = json.dumps(
 )
 
 
-@pytest.fixture(autouse=True)
-def no_openai_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Without a chat model, follow-up and feedback use the built-in logic.
+pytestmark = pytest.mark.usefixtures("no_openai_key")
 
 
 def failed(transcription: Transcription, cause: str = LAMBDA_CAUSE) -> FailedAnswer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from talentsync.interview.followup import advance_session
 from talentsync.interview.recording import record_response
 from talentsync.interview.steps import SessionStep
 from talentsync.repositories import scores, session_summaries, sessions
-from talentsync.settings import get_settings
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import (
     STRONG_ANSWER,
@@ -25,14 +23,8 @@ from tests.support.interview_sessions import (
     start_session,
 )
 
-
-@pytest.fixture(autouse=True)
-def no_openai_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("PROVIDER_SECRET_ARN", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Without a chat model, follow-up and feedback use the built-in logic.
+pytestmark = pytest.mark.usefixtures("no_openai_key")
 
 
 def answer_and_advance(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from talentsync.interview.recording import record_response
 from talentsync.interview.steps import SessionStep
 from talentsync.models import Difficulty, QuestionCategory, SessionStatus
 from talentsync.repositories import questions, responses, sessions
-from talentsync.settings import get_settings
 from tests.support import builders
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import (
@@ -24,14 +22,8 @@ from tests.support.interview_sessions import (
     start_session,
 )
 
-
-@pytest.fixture(autouse=True)
-def no_openai_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("PROVIDER_SECRET_ARN", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Without a chat model, follow-up and feedback use the built-in logic.
+pytestmark = pytest.mark.usefixtures("no_openai_key")
 
 
 def answer(conn: Connection, database: Database, session_id: uuid.UUID) -> SessionStep:

@@ -141,6 +141,16 @@ def fake_openai_chat_server() -> Iterator[FakeOpenAIChat]:
 
 
 @pytest.fixture
+def no_openai_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No chat model configured: follow-up and feedback use the built-in logic."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("PROVIDER_SECRET_ARN", raising=False)
+    settings_module.get_settings.cache_clear()
+    yield
+    settings_module.get_settings.cache_clear()
+
+
+@pytest.fixture
 def fake_openai_chat(
     fake_openai_chat_server: FakeOpenAIChat, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeOpenAIChat]:
