@@ -44,7 +44,12 @@ from tests.support.interview_sessions import (
     start_session,
 )
 from tests.support.template import cloudformation_template
-from tests.support.transcription_uploads import put_object, s3_event, transcription_row
+from tests.support.transcription_uploads import (
+    forget_container_state,
+    put_object,
+    s3_event,
+    transcription_row,
+)
 
 AUDIO_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 TASKS = ["RecordResponse", "NextQuestion", "ScoreAnswer"]
@@ -454,12 +459,8 @@ def test_an_uploaded_answer_is_transcribed_offline_and_runs_to_a_score(
 
 def fresh_transcription_container() -> Any:
     """The transcription handler with no state left from other tests."""
-    from talentsync.transcription import sources
-
     module = load_handler_module("transcription")
-    module.aws_clients.cache_clear()
-    sources.fallback_source.cache_clear()
-    get_settings.cache_clear()
+    forget_container_state(module)
     return module
 
 

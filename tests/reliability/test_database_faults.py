@@ -20,7 +20,7 @@ from talentsync.errors import DatabaseUnavailableError, TransientError
 from talentsync.models import Session
 from talentsync.repositories import responses, scores, sessions, transcriptions
 from talentsync.settings import get_settings
-from tests.support.database import _forget_process_state
+from tests.support.database import forget_process_state
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import (
     answer_current_question,
@@ -232,11 +232,11 @@ def unreachable_database(
 ) -> Callable[[], None]:
     """A cold container with the database down; call the result to bring it back."""
     monkeypatch.setenv("DATABASE_URL", closed_port_url())
-    _forget_process_state()
+    forget_process_state()
 
     def bring_back() -> None:
         monkeypatch.setenv("DATABASE_URL", database_url)
-        _forget_process_state()
+        forget_process_state()
 
     yield bring_back
     bring_back()

@@ -45,10 +45,10 @@ def database_url(server_url: str) -> Iterator[str]:
 
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
-    _forget_process_state()
+    forget_process_state()
     yield url
 
-    _forget_process_state()
+    forget_process_state()
     if previous is None:
         os.environ.pop("DATABASE_URL", None)
     else:
@@ -56,7 +56,7 @@ def database_url(server_url: str) -> Iterator[str]:
     drop_database(server_url, name)
 
 
-def _forget_process_state() -> None:
+def forget_process_state() -> None:
     # Handlers keep settings and the connection per process, as a warm Lambda
     # container does; a new database means a new "container".
     settings_module.get_settings.cache_clear()

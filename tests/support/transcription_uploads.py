@@ -136,9 +136,9 @@ def transcription_app(
 ) -> Iterator[Any]:
     """The handler module, as a fresh container would run it."""
     module = load_handler_module("transcription")
-    _forget_container_state(module)
+    forget_container_state(module)
     yield module
-    _forget_container_state(module)
+    forget_container_state(module)
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ class _JsonCollector(logging.Handler):
         self.lines.append(json.loads(self.format(record)))
 
 
-def _forget_container_state(module: Any) -> None:
+def forget_container_state(module: Any) -> None:
     from aws_lambda_powertools.utilities import parameters
 
     parameters.clear_caches()
