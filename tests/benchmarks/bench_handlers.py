@@ -26,16 +26,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -46,7 +42,14 @@ from talentsync import settings as settings_module
 from talentsync.db import Connection, Database
 from talentsync.models import Session
 from talentsync.question_bank import load_question_bank
-from tests.benchmarks.bench_transcription import BASELINE_IN_USE, scratch_database
+from tests.benchmarks.bench_transcription import scratch_database
+from tests.benchmarks.cold_import import (
+    BASELINE_IN_USE,
+    DEPENDENCIES_IMPORT,
+    handler_import,
+    lambda_like_environment,
+    timed_import,
+)
 from tests.benchmarks.results import (
     Section,
     Target,
@@ -59,7 +62,6 @@ from tests.benchmarks.results import (
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import answer_current_question, start_session
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # NOTE: the warm handlers run on a small scratch database (the question bank and
 # the benchmark's sessions), not on the million-row one of bench_queries; the
 # ratio compares both sides on the same data, and bench_queries covers scale.
@@ -72,26 +74,11 @@ IMPORTED_HANDLERS = ("transcription", *STEP_HANDLERS)
 VENDOR_SDKS = ("openai", "assemblyai", "faster_whisper")
 BEGIN, COMMIT = "BEGIN", "COMMIT"
 
-DEPENDENCIES_IMPORT = "import boto3, psycopg, pydantic, aws_lambda_powertools"
-HANDLER_IMPORT = """
-import importlib.util
-spec = importlib.util.spec_from_file_location("app", "functions/{name}/app.py")
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-"""
 IMPORT_LABELS = {
     "dependencies": f"`{DEPENDENCIES_IMPORT}`",
     "dependencies in use": "the same, plus a first pydantic model, Logger,"
     " Metrics, Tracer (what every handler does at import)",
 }
-TIMED_IMPORT = """
-import json, sys, time
-started = time.perf_counter()
-{code}
-elapsed = time.perf_counter() - started
-loaded = sorted(m for m in {vendors!r} if m in sys.modules)
-print(json.dumps({{"seconds": elapsed, "loaded": loaded}}))
-"""
 
 
 # -- recording the SQL a handler sends ------------------------------------------
@@ -353,47 +340,19 @@ def run_warm(sessions: int) -> WarmTimings:
 # -- cold import -----------------------------------------------------------------
 
 
-def lambda_like_environment(task_root: str) -> dict[str, str]:
-    environment = dict(
-        os.environ,
-        LAMBDA_TASK_ROOT=task_root,
-        AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1",
-        POWERTOOLS_SERVICE_NAME="interview",
-        POWERTOOLS_METRICS_NAMESPACE="TalentSync",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
-    return environment
-
-
-def timed_import(code: str, environment: dict[str, str]) -> dict[str, Any]:
-    script = TIMED_IMPORT.format(code=code, vendors=VENDOR_SDKS)
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
 def measure_imports(runs: int) -> dict[str, list[dict[str, Any]]]:
     variants = {
         "dependencies": DEPENDENCIES_IMPORT,
         "dependencies in use": BASELINE_IN_USE,
-    } | {name: HANDLER_IMPORT.format(name=name) for name in IMPORTED_HANDLERS}
+    } | {name: handler_import(name) for name in IMPORTED_HANDLERS}
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory() as task_root:
-        environment = lambda_like_environment(task_root)
+        environment = lambda_like_environment(task_root, "interview")
         for code in variants.values():
-            timed_import(code, environment)  # disk caches warm; not timed
+            timed_import(code, environment, VENDOR_SDKS)  # disk caches warm; not timed
         for _ in range(runs):
             for name, code in variants.items():
-                results[name].append(timed_import(code, environment))
+                results[name].append(timed_import(code, environment, VENDOR_SDKS))
     return results
 
 

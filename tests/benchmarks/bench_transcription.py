@@ -29,7 +29,6 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,89 +44,47 @@ from moto import mock_aws
 from local.postgres import create_database, drop_database, ensure_server
 from talentsync import settings as settings_module
 from talentsync.migrate import apply_pending, default_schema_dir, load_migrations
+from tests.benchmarks.cold_import import (
+    BASELINE_IN_USE,
+    DEPENDENCIES_IMPORT,
+    handler_import,
+    lambda_like_environment,
+    timed_import,
+)
 from tests.support.builders import make_question, make_session
 from tests.support.fake_vendors import FakeVendors
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.transcription_uploads import answer_key, s3_event, wav_bytes
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 BUCKET = "talentsync-audio-bench"
 WARM_UP_UPLOADS = 5
 OVERHEAD_TARGET_MS = 15.0
 IMPORT_RATIO_TARGET = 1.2
 
-BASELINE_IMPORT = "import boto3, psycopg, pydantic, aws_lambda_powertools"
-# The same libraries once a handler starts using them: a first pydantic model
-# (pydantic builds its machinery lazily) and the Powertools objects every
-# handler creates (the Tracer loads the X-Ray SDK).
-BASELINE_IN_USE = """
-import boto3, psycopg, pydantic, aws_lambda_powertools
-from aws_lambda_powertools import Logger, Metrics, Tracer
-class Probe(pydantic.BaseModel):
-    value: int
-Probe(value=1)
-Logger(), Metrics(), Tracer(auto_patch=True, patch_modules=["botocore"])
-"""
-HANDLER_IMPORT = """
-import importlib.util
-spec = importlib.util.spec_from_file_location("app", "functions/transcription/app.py")
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-"""
-TIMED_IMPORT = """
-import json, sys, time
-started = time.perf_counter()
-{code}
-elapsed = time.perf_counter() - started
-vendor_sdks = sorted(m for m in ("openai", "assemblyai", "httpx") if m in sys.modules)
-print(json.dumps({{"seconds": elapsed, "loaded": vendor_sdks}}))
-"""
+HANDLER_IMPORT = handler_import("transcription")
+# Reported as loaded at import when present: the vendor SDKs and their HTTP client.
+WATCHED_MODULES = ("openai", "assemblyai", "httpx")
 
 
 # -- cold import ----------------------------------------------------------------
 
 
-def lambda_like_environment(task_root: str) -> dict[str, str]:
-    return dict(
-        os.environ,
-        LAMBDA_TASK_ROOT=task_root,
-        AWS_LAMBDA_FUNCTION_NAME="TranscriptionFunction",
-        AWS_REGION=REGION,
-        AWS_DEFAULT_REGION=REGION,
-        POWERTOOLS_SERVICE_NAME="transcription",
-        POWERTOOLS_METRICS_NAMESPACE="TalentSync",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-
-
-def timed_import(code: str, env: dict[str, str]) -> dict[str, Any]:
-    script = TIMED_IMPORT.format(code=code)
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
 def measure_imports(runs: int) -> dict[str, list[dict[str, Any]]]:
     variants = {
-        "baseline": BASELINE_IMPORT,
+        "baseline": DEPENDENCIES_IMPORT,
         "in_use": BASELINE_IN_USE,
         "handler": HANDLER_IMPORT,
     }
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory() as task_root:
-        env = lambda_like_environment(task_root)
-        timed_import(HANDLER_IMPORT, env)  # bytecode and disk caches warm
+        env = lambda_like_environment(
+            task_root, "transcription", "TranscriptionFunction"
+        )
+        timed_import(HANDLER_IMPORT, env, WATCHED_MODULES)  # warm the disk caches
         for _ in range(runs):
             for name, code in variants.items():
-                results[name].append(timed_import(code, env))
+                results[name].append(timed_import(code, env, WATCHED_MODULES))
     return results
 
 
@@ -139,7 +96,7 @@ def print_import_table(results: dict[str, list[dict[str, Any]]]) -> bool:
     ratio = median["handler"] / median["baseline"]
     loaded = sorted({m for r in results["handler"] for m in r["loaded"]})
     labels = {
-        "baseline": f"`{BASELINE_IMPORT}`",
+        "baseline": f"`{DEPENDENCIES_IMPORT}`",
         "in_use": "the same, plus a first pydantic model, Logger, Metrics, Tracer",
         "handler": "`functions/transcription/app.py`",
     }
