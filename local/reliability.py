@@ -58,7 +58,6 @@ import psycopg
 
 from local.postgres import REPO_ROOT, create_database, drop_database, ensure_server
 from local.stepfunctions import LambdaContext, load_module
-from talentsync import db as db_module
 from talentsync import settings as settings_module
 from talentsync.db import Connection, Database
 from talentsync.errors import TransientError
@@ -67,7 +66,7 @@ from talentsync.models import Difficulty
 from talentsync.question_bank import load_question_bank
 from talentsync.repositories import sessions
 from talentsync.settings import Settings
-from talentsync.transcription import sources
+from tests.support.database import forget_process_state as forget_database_state
 from tests.support.fake_vendors import (
     ASSEMBLYAI_TEXT,
     OPENAI_TEXT,
@@ -76,7 +75,12 @@ from tests.support.fake_vendors import (
     VendorBehaviour,
     _Handler,
 )
-from tests.support.transcription_uploads import put_object, s3_event, wav_bytes
+from tests.support.transcription_uploads import (
+    forget_container_state,
+    put_object,
+    s3_event,
+    wav_bytes,
+)
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 STEP_FUNCTIONS = ("interview", "followup", "feedback")
@@ -707,15 +711,9 @@ def empty_pipeline_tables(conn: Connection) -> None:
 
 def forget_process_state(keep_database: bool = False) -> None:
     """Settings, clients and connections a warm container would have cached."""
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    settings_module.get_settings.cache_clear()
-    sources.fallback_source.cache_clear()
-    handler_module("transcription").aws_clients.cache_clear()
-    if not keep_database and db_module._database is not None:
-        db_module._database.close()
-        db_module._database = None
+    forget_container_state(handler_module("transcription"))
+    if not keep_database:
+        forget_database_state()
 
 
 def print_figures(result: ScenarioResult) -> None:
