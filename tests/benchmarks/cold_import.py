@@ -1,16 +1,36 @@
 """Timing a cold import in a fresh interpreter, the way a new Lambda container does.
 
 Shared by the transcription and handler benchmarks, so both measure the same
-baselines the same way: the script runs in a child process, times only the
+baselines the same way: each script runs in a child process, times only the
 import code, and reports which of the watched modules ended up loaded.
+
+A handler is compared with its own dependencies alone: the third-party modules
+(everything loaded from site-packages) that importing the handler left in
+`sys.modules`, imported by name in the order they were loaded, without any of
+our code. That is what a bare `import boto3, psycopg, pydantic,
+aws_lambda_powertools` cannot be: pydantic and Powertools import lazily, so that
+line loads neither pydantic's model machinery nor the X-Ray SDK behind the
+Tracer nor the API's event handler, which every handler that uses them pays for.
+The bare line is measured too, for reference.
+
+Bytecode. The deployed layer ships compiled bytecode for every module
+(layers/shared/Makefile), so by default every import reads bytecode: a first,
+untimed run of each script writes it into a private PYTHONPYCACHEPREFIX
+(site-packages holds bytecode for the libraries, the checkout none for our own
+modules). `bytecode=False` gives an empty prefix that is never written:
+everything compiles from source on every import, as it did on Lambda when SAM's
+python builder made the layer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,31 +38,37 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 
 DEPENDENCIES_IMPORT = "import boto3, psycopg, pydantic, aws_lambda_powertools"
-# The same libraries once a handler starts using them: a first pydantic model
-# (pydantic builds its machinery lazily) and the Powertools objects every
-# handler creates (the Tracer loads the X-Ray SDK).
-BASELINE_IN_USE = """
-import boto3, psycopg, pydantic, aws_lambda_powertools
-from aws_lambda_powertools import Logger, Metrics, Tracer
-class Probe(pydantic.BaseModel):
-    value: int
-Probe(value=1)
-Logger(), Metrics(), Tracer(auto_patch=True, patch_modules=["botocore"])
-"""
 HANDLER_IMPORT = """
 import importlib.util
 spec = importlib.util.spec_from_file_location("app", "functions/{name}/app.py")
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 """
+# A module that will not import on its own (one that another registers under an
+# alias, say) is skipped: the handler's import loaded it as a side effect.
+DEPENDENCIES_OF_HANDLER = """
+import importlib
+for name in {modules!r}:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
 TIMED_IMPORT = """
-import json, sys, time
+import json, sys, sysconfig, time
 started = time.perf_counter()
 {code}
 elapsed = time.perf_counter() - started
 loaded = sorted(m for m in {watched!r} if m in sys.modules)
-print(json.dumps({{"seconds": elapsed, "loaded": loaded}}))
+site = tuple({{sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}})
+third_party = [
+    name for name, module in list(sys.modules.items())
+    if (getattr(module, "__file__", None) or "").startswith(site)
+]
+print(json.dumps({{"seconds": elapsed, "loaded": loaded, "third_party": third_party}}))
 """
+
+Timings = dict[str, list[dict[str, Any]]]
 
 
 def handler_import(name: str) -> str:
@@ -50,23 +76,74 @@ def handler_import(name: str) -> str:
     return HANDLER_IMPORT.format(name=name)
 
 
+def dependencies_label(handler: str) -> str:
+    return f"{handler}: its dependencies alone"
+
+
+def measure_handler_imports(
+    handlers: tuple[str, ...],
+    runs: int,
+    watched: tuple[str, ...],
+    service: str,
+    function_name: str | None = None,
+    bytecode: bool = True,
+) -> Timings:
+    """The bare dependency line, then each handler and its dependencies alone.
+
+    Keyed "dependencies", then per handler its name and `dependencies_label`.
+    Every variant runs `runs` times in fresh interpreters, variants alternating,
+    after one untimed run that warms the disk caches, writes the bytecode (with
+    `bytecode`) and, for a handler, lists the third-party modules it loads.
+    """
+    with lambda_like_environment(service, function_name) as environment:
+        first = dict(environment)
+        if bytecode:
+            del first["PYTHONDONTWRITEBYTECODE"]
+        variants = {"dependencies": DEPENDENCIES_IMPORT}
+        for handler in handlers:
+            code = handler_import(handler)
+            third_party = timed_import(code, first, watched)["third_party"]
+            variants[handler] = code
+            variants[dependencies_label(handler)] = DEPENDENCIES_OF_HANDLER.format(
+                modules=third_party
+            )
+        for code in variants.values():
+            timed_import(code, first, watched)
+        results: Timings = {name: [] for name in variants}
+        for _ in range(runs):
+            for name, code in variants.items():
+                results[name].append(timed_import(code, environment, watched))
+    return results
+
+
+@contextlib.contextmanager
 def lambda_like_environment(
-    task_root: str, service: str, function_name: str | None = None
-) -> dict[str, str]:
-    """The variables a Lambda container has, tracing on as deployed."""
-    environment = dict(
-        os.environ,
-        LAMBDA_TASK_ROOT=task_root,
-        AWS_REGION=REGION,
-        AWS_DEFAULT_REGION=REGION,
-        POWERTOOLS_SERVICE_NAME=service,
-        POWERTOOLS_METRICS_NAMESPACE="TalentSync",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    if function_name:
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = function_name
-    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
-    return environment
+    service: str, function_name: str | None
+) -> Iterator[dict[str, str]]:
+    """The variables a Lambda container has, tracing on as deployed.
+
+    Bytecode is neither read from the checkout nor written, except into the
+    private PYTHONPYCACHEPREFIX, and only when a caller lets it.
+    """
+    with (
+        tempfile.TemporaryDirectory() as task_root,
+        tempfile.TemporaryDirectory() as bytecode_dir,
+    ):
+        environment = dict(
+            os.environ,
+            LAMBDA_TASK_ROOT=task_root,
+            AWS_REGION=REGION,
+            AWS_DEFAULT_REGION=REGION,
+            POWERTOOLS_SERVICE_NAME=service,
+            POWERTOOLS_METRICS_NAMESPACE="TalentSync",
+            PYDANTIC_DISABLE_PLUGINS="__all__",  # as template.yaml's Globals set
+            PYTHONDONTWRITEBYTECODE="1",
+            PYTHONPYCACHEPREFIX=bytecode_dir,
+        )
+        if function_name:
+            environment["AWS_LAMBDA_FUNCTION_NAME"] = function_name
+        environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+        yield environment
 
 
 def timed_import(
