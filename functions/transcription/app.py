@@ -27,7 +27,11 @@ from talentsync.transcription.service import (
     require_state_machine,
 )
 from talentsync.transcription.sources import build_chain
-from talentsync.transcription.upload_event import S3Event, UploadedAudio, uploads
+from talentsync.transcription.upload_event import (
+    UploadedAudio,
+    parse_event,
+    uploads,
+)
 
 logger = Logger()
 # Only the AWS SDK is patched: patching everything X-Ray supports would import
@@ -51,7 +55,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     services = make_services(context)
     outcomes: list[UploadOutcome] = []
     errors: list[Exception] = []
-    for upload in uploads(S3Event.model_validate(event)):
+    for upload in uploads(parse_event(event)):
         try:
             outcomes.append(process_one(upload, services))
         except Exception as exc:

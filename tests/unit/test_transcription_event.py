@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
+from talentsync.errors import MalformedEventError
 from talentsync.transcription.object_key import parse_object_key
-from talentsync.transcription.upload_event import S3Event, uploads
+from talentsync.transcription.upload_event import S3Event, parse_event, uploads
 
 SAMPLE_EVENT = (
     Path(__file__).resolve().parents[1] / "events" / "transcription-s3-put.json"
@@ -72,9 +72,30 @@ def test_every_record_of_the_event_is_an_upload() -> None:
     assert len(keys) == 2
 
 
-def test_record_without_an_etag_is_refused() -> None:
+def test_record_without_an_etag_is_refused_naming_the_field() -> None:
     event = copy.deepcopy(sample())
     del event["Records"][0]["s3"]["object"]["eTag"]
 
-    with pytest.raises(ValidationError):
-        S3Event.model_validate(event)
+    with pytest.raises(MalformedEventError) as refused:
+        parse_event(event)
+
+    assert str(refused.value) == (
+        "not an S3 ObjectCreated event: Records.0.s3.object.eTag: Field required"
+    )
+
+
+def test_an_event_with_many_errors_names_the_first_three() -> None:
+    record = sample()["Records"][0]
+    event = {"Records": [{"eventName": 1}, {"eventName": 2}, {"eventName": 3}, record]}
+
+    with pytest.raises(MalformedEventError) as refused:
+        parse_event(event)
+
+    message = str(refused.value)
+    assert message.startswith("not an S3 ObjectCreated event: Records.0.eventName: ")
+    assert message.count("Records.") == 3
+    assert message.endswith("; and 3 more")
+
+
+def test_a_well_formed_event_parses() -> None:
+    assert parse_event(sample()) == S3Event.model_validate(sample())

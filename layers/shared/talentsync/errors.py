@@ -35,6 +35,10 @@ class InvalidAudioError(PermanentError):
     """The uploaded object is not audio the pipeline accepts; the message says why."""
 
 
+class MalformedEventError(PermanentError):
+    """An invocation's event is not the S3 ObjectCreated event the function takes."""
+
+
 class InvalidObjectKeyError(PermanentError):
     """The S3 key does not follow the upload key contract."""
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from talentsync.errors import MalformedEventError
+
+# How many of pydantic's field errors the message names; a hostile event can
+# carry thousands.
+ERRORS_NAMED = 3
 
 
 class S3Bucket(BaseModel):
@@ -45,6 +51,33 @@ class UploadedAudio(BaseModel):
     key: str
     etag: str
     size_bytes: int
+
+
+def parse_event(event: object) -> S3Event:
+    """The S3 event, or `MalformedEventError` naming the fields that are wrong.
+
+    No row can be recorded for such an event (it names no object that can be
+    trusted), so the error itself is the record: Lambda's on-failure destination
+    keeps it, with the event, in the dead-letter queue.
+    """
+    # NOTE: Lambda cannot be told that an error is final, so a malformed event is
+    # still retried twice (cheaply: nothing is read or written) before it reaches
+    # the dead-letter queue.
+    try:
+        return S3Event.model_validate(event)
+    except ValidationError as exc:
+        raise MalformedEventError(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(part) for part in error['loc']) or 'event'}: {error['msg']}"
+        for error in exc.errors()[:ERRORS_NAMED]
+    ]
+    more = exc.error_count() - len(problems)
+    if more > 0:
+        problems.append(f"and {more} more")
+    return "not an S3 ObjectCreated event: " + "; ".join(problems)
 
 
 def uploads(event: S3Event) -> list[UploadedAudio]:
