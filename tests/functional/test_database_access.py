@@ -94,7 +94,7 @@ def test_a_connection_dropped_mid_transaction_raises_a_transient_error(
     database: Database, database_url: str
 ) -> None:
     with (
-        pytest.raises(DatabaseUnavailableError),
+        pytest.raises(DatabaseUnavailableError, match="^database connection lost: "),
         database.transaction() as conn,
         psycopg.connect(database_url, autocommit=True) as admin,
     ):
@@ -103,6 +103,27 @@ def test_a_connection_dropped_mid_transaction_raises_a_transient_error(
         conn.execute("SELECT 1")
 
     assert backend_pid(database) > 0
+
+
+def test_a_statement_timeout_is_transient_and_says_it_was_no_lost_connection(
+    database_url: str,
+) -> None:
+    # Deadlocks and lock timeouts take the same path: the server aborts the
+    # transaction but the connection lives on.
+    impatient = Database(Settings(database_url=database_url, statement_timeout_ms=50))
+    first_pid = backend_pid(impatient)
+
+    with (
+        pytest.raises(DatabaseUnavailableError) as aborted,
+        impatient.transaction() as conn,
+    ):
+        conn.execute("SELECT pg_sleep(1)")
+
+    assert str(aborted.value).startswith(
+        "the database aborted the transaction (QueryCanceled): "
+    )
+    assert backend_pid(impatient) == first_pid
+    impatient.close()
 
 
 def test_an_unreachable_server_is_a_transient_error() -> None:

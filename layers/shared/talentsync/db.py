@@ -58,8 +58,9 @@ class Database:
                 _set_statement_timeout(conn, self._settings.statement_timeout_ms)
                 yield conn
         except psycopg.OperationalError as exc:
+            lost = conn.broken or conn.closed
             self._discard_if_broken(conn)
-            raise DatabaseUnavailableError(f"database connection lost: {exc}") from exc
+            raise DatabaseUnavailableError(_describe(exc, lost)) from exc
         finally:
             self._last_used = time.monotonic()
 
@@ -90,6 +91,15 @@ class Database:
     def _discard_if_broken(self, conn: Connection) -> None:
         if conn.broken or conn.closed:
             self.close()
+
+
+def _describe(exc: psycopg.OperationalError, lost: bool) -> str:
+    # Both may pass on retry, but an operator reads them differently: a lost
+    # connection points at the proxy or the network, a deadlock or a statement
+    # timeout at the queries.
+    if lost:
+        return f"database connection lost: {exc}"
+    return f"the database aborted the transaction ({type(exc).__name__}): {exc}"
 
 
 def connect(settings: Settings) -> Connection:
