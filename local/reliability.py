@@ -44,6 +44,7 @@ import queue
 import random
 import threading
 import time
+import traceback
 import uuid
 import warnings
 from collections import Counter
@@ -160,8 +161,11 @@ class Tally:
             self.counts[what] += amount
 
     def unexpected_error(self, where: str, exc: BaseException) -> None:
+        # The innermost frames say where it broke; the message alone rarely does.
+        frames = traceback.extract_tb(exc.__traceback__)[-3:]
+        origin = " <- ".join(f"{f.filename}:{f.lineno}" for f in reversed(frames))
         with self._lock:
-            self.unexpected.append(f"{where}: {type(exc).__name__}: {exc}")
+            self.unexpected.append(f"{where}: {type(exc).__name__}: {exc} at {origin}")
 
 
 class Pipeline:
@@ -239,6 +243,7 @@ def deliver_all(pipeline: Pipeline, deliveries: list[Delivery], workers: int) ->
     work: queue.Queue[Delivery | None] = queue.Queue()
     for delivery in deliveries:
         work.put(delivery)
+    import_vendor_sdks()
     with pipeline.per_thread_connections():
         threads = [
             threading.Thread(target=_work, args=(pipeline, work), daemon=True)
@@ -251,6 +256,20 @@ def deliver_all(pipeline: Pipeline, deliveries: list[Delivery], workers: int) ->
             work.put(None)
         for thread in threads:
             thread.join()
+
+
+def import_vendor_sdks() -> None:
+    """Import the SDKs the providers import lazily, before any worker starts.
+
+    A Lambda container runs one invocation at a time, so its first provider call
+    imports the SDK alone. Threads standing in for containers would instead race
+    on that first import, and Python hands a thread that would otherwise wait in
+    a circular import a half-initialised module (seen as "partially initialized
+    module 'httpx'"). That race is this harness's, not the product's.
+    """
+    # NOTE: so the first-use import a real container pays is not exercised here.
+    import assemblyai  # noqa: F401
+    import openai  # noqa: F401
 
 
 def _work(pipeline: Pipeline, work: queue.Queue[Delivery | None]) -> None:
@@ -405,6 +424,19 @@ def open_backends(conn: Connection) -> set[int]:
     return {int(row[0]) for row in rows}
 
 
+def deadlocks_so_far(conn: Connection) -> int:
+    """Deadlocks the server has detected in this database since its stats reset.
+
+    Counted by the server, so a deadlock shows here even where the pipeline
+    retried it away as a transient error.
+    """
+    conn.execute("SELECT pg_stat_clear_snapshot()")
+    row = conn.execute(
+        "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def backends_left(
     conn: Connection, before: set[int], patience_seconds: float = 5.0
 ) -> set[int]:
@@ -538,6 +570,7 @@ class ScenarioResult:
     wall_seconds: float
     backends_while_warm: int
     backends_after_shutdown: int
+    deadlocks: int
 
 
 def run_scenario(
@@ -550,6 +583,7 @@ def run_scenario(
 ) -> ScenarioResult:
     """Deliver every answer's event, then read what the database holds."""
     before = open_backends(conn)
+    deadlocks_before = deadlocks_so_far(conn)
     containers = Containers(settings_module.get_settings)
     pipeline = Pipeline(containers, run_steps)
     deliveries = repeated_deliveries(
@@ -561,10 +595,19 @@ def run_scenario(
 
     warm = len(open_backends(conn) - before)
     containers.close_all()
+    # A closed backend reports its counters as it exits, so read them after.
     after = len(backends_left(conn, before))
+    deadlocks = deadlocks_so_far(conn) - deadlocks_before
     outcome = read_outcome(conn, [answer.key for answer in answers])
     return ScenarioResult(
-        len(answers), len(deliveries), outcome, pipeline.tally, wall, warm, after
+        len(answers),
+        len(deliveries),
+        outcome,
+        pipeline.tally,
+        wall,
+        warm,
+        after,
+        deadlocks,
     )
 
 
@@ -725,6 +768,7 @@ def print_figures(result: ScenarioResult) -> None:
     print(f"responses: {outcome.responses}, scores: {outcome.scores}")
     print(f"sessions with answered_questions off: {outcome.sessions_off}")
     print(f"rows lost: {outcome.lost}")
+    print(f"deadlocks detected by the server: {result.deadlocks}")
     print(
         f"connections while warm: {result.backends_while_warm};"
         f" after shutdown: {result.backends_after_shutdown}"
