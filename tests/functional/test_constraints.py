@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import psycopg
 import pytest
 from psycopg import errors
+from psycopg.types.json import Jsonb
 
 from talentsync.db import Connection
 from tests.support.builders import (
@@ -58,12 +60,74 @@ def insert_transcription_row(conn: Connection, **overrides: object) -> None:
     )
 
 
+def insert_response_row(
+    conn: Connection, session_id: uuid.UUID, question_id: uuid.UUID, **overrides: object
+) -> None:
+    row = {
+        "session_id": session_id,
+        "question_id": question_id,
+        "transcription_data": Jsonb({}),
+        **overrides,
+    }
+    columns = ", ".join(row)
+    placeholders = ", ".join(["%s"] * len(row))
+    conn.execute(
+        f"INSERT INTO responses ({columns}) VALUES ({placeholders})",  # noqa: S608
+        tuple(row.values()),
+    )
+
+
+def insert_score_row(
+    conn: Connection, response_id: uuid.UUID, session_id: uuid.UUID, **overrides: object
+) -> None:
+    row = {
+        "response_id": response_id,
+        "session_id": session_id,
+        "content_score": 0.5,
+        "clarity_score": 0.5,
+        "completeness_score": 0.5,
+        "overall_score": 0.5,
+        **overrides,
+    }
+    columns = ", ".join(row)
+    placeholders = ", ".join(["%s"] * len(row))
+    conn.execute(
+        f"INSERT INTO scores ({columns}) VALUES ({placeholders})",  # noqa: S608
+        tuple(row.values()),
+    )
+
+
+def insert_session_summary_row(
+    conn: Connection, session_id: uuid.UUID, **overrides: object
+) -> None:
+    row = {
+        "session_id": session_id,
+        "responses_scored": 1,
+        "content_score": 0.5,
+        "clarity_score": 0.5,
+        "completeness_score": 0.5,
+        "overall_score": 0.5,
+        "category_scores": Jsonb({"technical": 0.5}),
+        "strengths": ["Clear structure"],
+        "improvements": ["More examples"],
+        "summary_text": "A solid interview.",
+        **overrides,
+    }
+    columns = ", ".join(row)
+    placeholders = ", ".join(["%s"] * len(row))
+    conn.execute(
+        f"INSERT INTO session_summaries ({columns}) VALUES ({placeholders})",  # noqa: S608
+        tuple(row.values()),
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "constraint"),
     [
         ({"status": "archived"}, "sessions_status_check"),
         ({"difficulty_level": "extreme"}, "sessions_difficulty_level_check"),
         ({"total_questions": -1}, "sessions_question_counts_check"),
+        ({"answered_questions": -1}, "sessions_question_counts_check"),
     ],
 )
 def test_session_checks(conn: Connection, overrides: dict, constraint: str) -> None:
@@ -181,6 +245,80 @@ def test_a_score_needs_an_existing_response(conn: Connection) -> None:
     assert caught.value.diag.constraint_name == "scores_response_id_fkey"
 
 
+def test_a_score_needs_an_existing_session(conn: Connection) -> None:
+    session = make_session(conn)
+    response = make_response(conn, session, make_question(conn))
+
+    with pytest.raises(errors.ForeignKeyViolation) as caught:
+        insert_score_row(conn, response.id, uuid.uuid4())
+
+    assert caught.value.diag.constraint_name == "scores_session_id_fkey"
+
+
+def test_a_transcription_needs_an_existing_question(conn: Connection) -> None:
+    with pytest.raises(errors.ForeignKeyViolation) as caught:
+        insert_transcription_row(conn, question_id=uuid.uuid4())
+
+    assert caught.value.diag.constraint_name == "transcriptions_question_id_fkey"
+
+
+def test_a_response_needs_an_existing_transcription(conn: Connection) -> None:
+    session = make_session(conn)
+    question = make_question(conn)
+
+    with pytest.raises(errors.ForeignKeyViolation) as caught:
+        insert_response_row(
+            conn, session.id, question.id, transcription_id=uuid.uuid4()
+        )
+
+    assert caught.value.diag.constraint_name == "responses_transcription_id_fkey"
+
+
+@pytest.mark.parametrize(
+    ("insert_row", "constraint"),
+    [
+        (insert_session_row, "sessions_pkey"),
+        (insert_question_row, "questions_pkey"),
+        (insert_transcription_row, "transcriptions_pkey"),
+    ],
+    ids=["sessions", "questions", "transcriptions"],
+)
+def test_row_ids_are_unique(
+    conn: Connection, insert_row: Callable[..., None], constraint: str
+) -> None:
+    row_id = uuid.uuid4()
+    insert_row(conn, id=row_id)
+
+    with pytest.raises(errors.UniqueViolation) as caught:
+        insert_row(conn, id=row_id)
+
+    assert caught.value.diag.constraint_name == constraint
+
+
+def test_response_ids_are_unique(conn: Connection) -> None:
+    session = make_session(conn)
+    question = make_question(conn)
+    response = make_response(conn, session, question)
+
+    with pytest.raises(errors.UniqueViolation) as caught:
+        insert_response_row(conn, session.id, question.id, id=response.id)
+
+    assert caught.value.diag.constraint_name == "responses_pkey"
+
+
+def test_score_ids_are_unique(conn: Connection) -> None:
+    session = make_session(conn)
+    first = make_response(conn, session, make_question(conn))
+    second = make_response(conn, session, make_question(conn))
+    score_id = uuid.uuid4()
+    insert_score_row(conn, first.id, session.id, id=score_id)
+
+    with pytest.raises(errors.UniqueViolation) as caught:
+        insert_score_row(conn, second.id, session.id, id=score_id)
+
+    assert caught.value.diag.constraint_name == "scores_pkey"
+
+
 def test_deleting_a_session_cascades_to_its_responses_and_scores(
     conn: Connection,
 ) -> None:
@@ -255,3 +393,88 @@ def test_current_question_must_exist(conn: Connection) -> None:
         )
 
     assert caught.value.diag.constraint_name == "sessions_current_question_id_fkey"
+
+
+def test_one_summary_per_session(conn: Connection) -> None:
+    session = make_session(conn)
+    insert_session_summary_row(conn, session.id)
+
+    with pytest.raises(errors.UniqueViolation) as caught:
+        insert_session_summary_row(conn, session.id)
+
+    assert caught.value.diag.constraint_name == "session_summaries_pkey"
+
+
+def test_a_summary_needs_an_existing_session(conn: Connection) -> None:
+    with pytest.raises(errors.ForeignKeyViolation) as caught:
+        insert_session_summary_row(conn, uuid.uuid4())
+
+    assert caught.value.diag.constraint_name == "session_summaries_session_id_fkey"
+
+
+def test_a_summary_covers_at_least_one_scored_response(conn: Connection) -> None:
+    session = make_session(conn)
+
+    with pytest.raises(errors.CheckViolation) as caught:
+        insert_session_summary_row(conn, session.id, responses_scored=0)
+
+    assert (
+        caught.value.diag.constraint_name == "session_summaries_responses_scored_check"
+    )
+
+
+@pytest.mark.parametrize(
+    "column", ["content_score", "clarity_score", "completeness_score", "overall_score"]
+)
+@pytest.mark.parametrize("value", [-0.01, 1.01])
+def test_summary_scores_outside_zero_to_one_are_rejected(
+    conn: Connection, column: str, value: float
+) -> None:
+    session = make_session(conn)
+
+    with pytest.raises(errors.CheckViolation) as caught:
+        insert_session_summary_row(conn, session.id, **{column: value})
+
+    assert caught.value.diag.constraint_name == "session_summaries_range_check"
+
+
+@pytest.mark.parametrize(
+    "transcription_data",
+    [{"provider": "openai"}, {}],
+    ids=["with-provider", "without-provider"],
+)
+def test_one_rollup_row_per_bucket_session_and_provider(
+    conn: Connection, transcription_data: dict
+) -> None:
+    # The trigger on responses writes the rollup row; copying it collides on the
+    # key, a NULL provider too (NULLS NOT DISTINCT). No row to copy, no error.
+    session = make_session(conn)
+    insert_response_row(
+        conn,
+        session.id,
+        make_question(conn).id,
+        transcription_data=Jsonb(transcription_data),
+    )
+
+    with pytest.raises(errors.UniqueViolation) as caught:
+        conn.execute(
+            "INSERT INTO response_rollups"
+            " SELECT * FROM response_rollups WHERE session_id = %s",
+            (session.id,),
+        )
+
+    assert caught.value.diag.constraint_name == "response_rollups_key"
+
+
+def test_each_migration_is_recorded_once(conn: Connection) -> None:
+    # The runner's own table; rolled back, so the shared history never changes.
+    with (
+        pytest.raises(errors.UniqueViolation) as caught,
+        conn.transaction(force_rollback=True),
+    ):
+        conn.execute(
+            "INSERT INTO schema_migrations (version, checksum)"
+            " SELECT version, checksum FROM schema_migrations LIMIT 1"
+        )
+
+    assert caught.value.diag.constraint_name == "schema_migrations_pkey"
