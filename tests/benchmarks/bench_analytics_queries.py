@@ -5,7 +5,7 @@ Run: `.venv/bin/python -m tests.benchmarks.bench_analytics_queries [--runs N]
 local.postgres), migrates it to 007 (the data-model document's tables and
 indexes, plus the pipeline's keys), loads the data of
 tests/benchmarks/data_at_scale.py (100,000 sessions, 1,000,000 responses, their
-transcriptions and scores: a year of growing traffic, skewed sessions, vendor
+transcriptions and scores: 30 days of growing traffic, skewed sessions, vendor
 outages that cluster the fallbacks in time), then times every analytics query:
 
 1. with the document's indexes only, running the document's query text;

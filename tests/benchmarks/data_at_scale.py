@@ -3,7 +3,7 @@
 At scale 1.0: 5,000 questions, 100,000 sessions of ~30,000 users (a few very
 active), 1,000,000 responses with their completed transcriptions, 1,000,000
 scores (one per response), plus 30,000 failed or in-flight transcriptions.
-Traffic grows over a year, so the last 30 days are denser than the average;
+Thirty days of traffic, growing towards today, so the last week is the densest;
 sessions answer 1-25 questions (skewed low); vendor outages cluster the
 fallbacks in time. `--scale` shrinks every count for smoke runs.
 
@@ -31,7 +31,7 @@ QUESTIONS = 5_000
 SESSIONS = 100_000
 RESPONSES = 1_000_000
 FAILED_TRANSCRIPTIONS = 30_000
-SPAN_DAYS = 365
+SPAN_DAYS = 30
 # Most answers go to the first questions of the bank (a few hundred popular ones).
 QUESTION_SKEW = 3.0
 
@@ -60,7 +60,7 @@ SELECT 'Benchmark question ' || g || '?',
 FROM generate_series(1, %(questions)s) g
 """
 
-# Sessions start over a year of linearly growing traffic (more recent = denser);
+# Sessions start over 30 days of linearly growing traffic (more recent = denser);
 # ~30,000 users, a few of them very active; the newest sessions are mostly still
 # active, older ones mostly completed, some abandoned while active.
 LOAD_SESSIONS = """
