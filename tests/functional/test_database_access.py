@@ -94,7 +94,7 @@ def test_a_connection_dropped_mid_transaction_raises_a_transient_error(
     database: Database, database_url: str
 ) -> None:
     with (
-        pytest.raises(DatabaseUnavailableError, match="^database connection lost: "),
+        pytest.raises(DatabaseUnavailableError, match=r"^database connection lost: "),
         database.transaction() as conn,
         psycopg.connect(database_url, autocommit=True) as admin,
     ):
