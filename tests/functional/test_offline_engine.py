@@ -45,14 +45,14 @@ AUDIO_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 REFERENCES: dict[str, str] = json.loads((AUDIO_DIR / "references.json").read_text())
 MAX_WER = 0.20
 
-# Every answer as WAV, and again as MP3 or Ogg in turn: each answer and each
-# committed format is transcribed, in 14 runs instead of 21 (the benchmark runs
-# all 21). Keeps this module near 30 s on two cores.
-WAVS = sorted(name for name in REFERENCES if name.endswith(".wav"))
-COMPRESSED = [
-    wav.replace(".wav", ".mp3" if index % 2 else ".ogg")
-    for index, wav in enumerate(WAVS)
-]
+# Every committed fixture: each answer in each format. Files on disk and
+# references both count, so a file without a reference (KeyError) or a
+# reference without a file (no such file) fails instead of going untested.
+FIXTURE_SUFFIXES = (".wav", ".mp3", ".ogg")
+FIXTURES = sorted(
+    {name for name in REFERENCES}
+    | {path.name for path in AUDIO_DIR.iterdir() if path.suffix in FIXTURE_SUFFIXES}
+)
 SAMPLE_WAV = AUDIO_DIR / "se_process_vs_thread_strong.wav"
 
 # Formats made in tmp_path from a WAV: 44.1/48 kHz stereo, so decoding must
@@ -158,7 +158,7 @@ def transcribe(measurements: list[str]) -> Transcribe:
 # --- accuracy -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", WAVS + COMPRESSED)
+@pytest.mark.parametrize("name", FIXTURES)
 def test_fixture_transcribes_within_the_wer_limit(
     transcribe: Transcribe, name: str
 ) -> None:

@@ -24,6 +24,18 @@ OPENAI_FAULT_REASONS = {
     Fault.MALFORMED: "malformed reply",
     Fault.LOW_CONFIDENCE: "below MIN_CONFIDENCE",
 }
+# Every fault the fake AssemblyAI can inject: HTTP ones answer the upload,
+# the others the polls.
+ASSEMBLYAI_FAULT_REASONS = {
+    Fault.HTTP_500: "HTTP 500",
+    Fault.HTTP_429: "HTTP 429",
+    Fault.HTTP_400: "HTTP 400",
+    Fault.SLOW: "timed out after 0.5 s",
+    Fault.MALFORMED: "malformed reply",
+    Fault.LOW_CONFIDENCE: "below MIN_CONFIDENCE",
+    Fault.STATUS_ERROR: "transcript status error: Transcoding failed",
+    Fault.NEVER_COMPLETES: "no result within the 1 s deadline",
+}
 
 
 def attempts_logged(log_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,6 +67,7 @@ def test_openai_fault_hands_over_to_assemblyai(
     assert (second["provider"], second["outcome"]) == ("assemblyai", "succeeded")
 
 
+@pytest.mark.parametrize("fault", list(ASSEMBLYAI_FAULT_REASONS))
 def test_assemblyai_fault_hands_over_to_openai(
     transcription_app: Any,
     answer_upload: Upload,
@@ -62,11 +75,10 @@ def test_assemblyai_fault_hands_over_to_openai(
     conn: Any,
     log_lines: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
+    fault: Fault,
 ) -> None:
-    # Each AssemblyAI fault's own reason is checked at the provider, in
-    # test_transcription_vendor_faults.py; the handover is the same for all.
     monkeypatch.setenv("TRANSCRIPTION_PROVIDERS", "assemblyai,openai")
-    fake_vendors.assemblyai.fault = Fault.STATUS_ERROR
+    fake_vendors.assemblyai.fault = fault
 
     invoke(transcription_app, upload_event(answer_upload))
 
@@ -74,9 +86,13 @@ def test_assemblyai_fault_hands_over_to_openai(
     assert (row["status"], row["provider"]) == ("completed", "openai")
     assert row["transcript_text"] == OPENAI_TEXT
     assert row["fallback_used"] is True
-    first = attempts_logged(log_lines)[0]
+    first, second = attempts_logged(log_lines)
     assert first["provider"] == "assemblyai"
-    assert "transcript status error" in first["reason"]
+    low = fault == Fault.LOW_CONFIDENCE
+    assert first["outcome"] == ("low_confidence" if low else "failed")
+    assert ASSEMBLYAI_FAULT_REASONS[fault] in first["reason"]
+    assert first["duration_ms"] >= 0
+    assert (second["provider"], second["outcome"]) == ("openai", "succeeded")
 
 
 def test_provider_without_a_key_is_skipped_with_a_log_line(
