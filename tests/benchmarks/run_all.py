@@ -30,6 +30,7 @@ from tests.benchmarks import (
     bench_package_size,
     bench_pipeline,
     bench_queries,
+    bench_transcription,
 )
 from tests.benchmarks.data_at_scale import RESPONSES
 from tests.benchmarks.results import Section, Target, load_average, table, verdict
@@ -39,6 +40,7 @@ QUERY_RUNS = 300
 ANALYTICS_RUNS = 7
 HANDLER_SESSIONS = 40
 IMPORT_RUNS = 5
+TRANSCRIPTION_UPLOADS = 60
 PIPELINE_UPLOADS = 40
 PIPELINE_WORKERS = [1, 2, 4]
 OFFLINE_BEAM = 5
@@ -132,6 +134,9 @@ def run_all(args: argparse.Namespace) -> list[Section]:
             fraction, QUERY_RUNS, ANALYTICS_RUNS
         ),
         "Handlers": lambda: bench_handlers.run(HANDLER_SESSIONS, IMPORT_RUNS),
+        "Transcription handler, warm": lambda: bench_transcription.run(
+            TRANSCRIPTION_UPLOADS
+        ),
         "Pipeline end to end": lambda: bench_pipeline.run(
             PIPELINE_UPLOADS, PIPELINE_WORKERS
         ),
