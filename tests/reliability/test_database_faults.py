@@ -8,18 +8,34 @@ complete the work exactly once.
 
 from __future__ import annotations
 
+import json
 import socket
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
 from types import ModuleType
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from local.stepfunctions import load_handler, load_template
+from talentsync.analytics import service as analytics_service
 from talentsync.db import Connection
 from talentsync.errors import DatabaseUnavailableError, TransientError
 from talentsync.models import Session
-from talentsync.repositories import responses, scores, sessions, transcriptions
+from talentsync.repositories import (
+    responses,
+    scores,
+    session_summaries,
+    sessions,
+    transcriptions,
+)
 from talentsync.settings import get_settings
+from tests.support.analytics_month import Month, seed_month
+from tests.support.api_events import request
+from tests.support.aws import s3_client
 from tests.support.database import forget_process_state
 from tests.support.handlers import FakeLambdaContext, load_handler_module
 from tests.support.interview_sessions import (
@@ -213,6 +229,301 @@ def test_transcription_retried_after_its_backend_was_killed_completes_once(
     row = transcription_row(conn, answer_upload.key)
     assert row["status"] == "completed"
     assert [e["name"] for e in executions(state_machine)] == [str(row["id"])]
+
+
+# -- the API function --
+
+NEW_SESSION = {
+    "job_position": "Software Engineer",
+    "difficulty_level": "medium",
+    "total_questions": 3,
+}
+UNAVAILABLE = "the service is unavailable, try again"
+
+
+def user_sessions(conn: Connection, user_id: UUID) -> list[tuple[Any, ...]]:
+    rows = conn.execute(
+        "SELECT id, status::text, current_question_id, completed_at FROM sessions"
+        " WHERE user_id = %s",
+        (user_id,),
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def created_session_id(user_id: UUID) -> str:
+    result = request("POST", "/sessions", user_id, NEW_SESSION)
+    assert result.status == 201, result.body
+    return str(result.body["session"]["id"])
+
+
+@pytest.mark.usefixtures("api")
+def test_api_create_killed_after_its_insert_is_a_503_and_writes_no_session(
+    conn: Connection, killer: BackendKiller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = uuid.uuid4()
+    killer.after(monkeypatch, sessions, "insert_session")
+
+    result = request("POST", "/sessions", user_id, NEW_SESSION)
+
+    assert killer.killed
+    assert (result.status, result.body["message"]) == (503, UNAVAILABLE)
+    assert user_sessions(conn, user_id) == []
+
+
+@pytest.mark.usefixtures("api")
+def test_api_create_sent_again_after_its_backend_was_killed_creates_one_session(
+    conn: Connection, killer: BackendKiller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = uuid.uuid4()
+    killer.after(monkeypatch, sessions, "insert_session")
+    assert request("POST", "/sessions", user_id, NEW_SESSION).status == 503
+
+    result = request("POST", "/sessions", user_id, NEW_SESSION)
+
+    assert result.status == 201, result.body
+    ((session_id, status, current_question_id, _),) = user_sessions(conn, user_id)
+    assert str(session_id) == result.body["session"]["id"]
+    assert status == "active"
+    assert str(current_question_id) == result.body["first_question"]["id"]
+
+
+@pytest.mark.usefixtures("api")
+def test_api_status_change_killed_after_its_update_is_a_503_and_changes_nothing(
+    conn: Connection, killer: BackendKiller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = uuid.uuid4()
+    session_id = created_session_id(user_id)
+    before = user_sessions(conn, user_id)
+    killer.after(monkeypatch, sessions, "set_status")
+
+    result = request("PATCH", f"/sessions/{session_id}", user_id, {"status": "paused"})
+
+    assert killer.killed
+    assert (result.status, result.body["message"]) == (503, UNAVAILABLE)
+    assert user_sessions(conn, user_id) == before
+
+
+@pytest.mark.usefixtures("api")
+def test_api_status_change_sent_again_after_its_backend_was_killed_applies_it(
+    conn: Connection, killer: BackendKiller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = uuid.uuid4()
+    session_id = created_session_id(user_id)
+    killer.after(monkeypatch, sessions, "set_status")
+    path = f"/sessions/{session_id}"
+    assert request("PATCH", path, user_id, {"status": "paused"}).status == 503
+
+    result = request("PATCH", path, user_id, {"status": "paused"})
+
+    assert (result.status, result.body["status"]) == (200, "paused")
+    ((_, status, _, _),) = user_sessions(conn, user_id)
+    assert status == "paused"
+
+
+# -- the analytics function --
+
+ANALYTICS_EVENT = (
+    Path(__file__).resolve().parents[1] / "events" / "analytics-scheduled.json"
+)
+REPORT_PREFIX = "reports/analytics/"
+# Killed after the stuck-row sweep (its one write), or after the report's queries,
+# so that the report reaches S3 and the commit is what fails.
+ANALYTICS_KILLS: dict[str, tuple[ModuleType, str]] = {
+    "after-sweep": (transcriptions, "fail_stuck_processing"),
+    "at-commit": (analytics_service, "read_report"),
+}
+
+
+@pytest.fixture
+def analytics_month(conn: Connection, audio_bucket: str) -> Iterator[Month]:
+    """A seeded month with two stuck transcriptions; the bucket for the report."""
+    get_settings.cache_clear()
+    yield seed_month(conn)
+    get_settings.cache_clear()
+
+
+def run_analytics() -> dict[str, Any]:
+    event = json.loads(ANALYTICS_EVENT.read_text())
+    module = load_handler_module("analytics")
+    result: dict[str, Any] = module.lambda_handler(event, FakeLambdaContext())
+    return result
+
+
+def transcription_rows(conn: Connection) -> set[tuple[Any, ...]]:
+    rows = conn.execute(
+        "SELECT id, status::text, error_message, retryable, updated_at"
+        " FROM transcriptions"
+    ).fetchall()
+    return {tuple(row) for row in rows}
+
+
+def stored_reports(bucket: str) -> dict[str, dict[str, Any]]:
+    listed = s3_client().list_objects_v2(Bucket=bucket, Prefix=REPORT_PREFIX)
+    reports = {}
+    for item in listed.get("Contents", []):
+        body = s3_client().get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        reports[item["Key"]] = json.loads(body)
+    return reports
+
+
+@pytest.mark.parametrize("kill", ANALYTICS_KILLS)
+def test_analytics_killed_mid_run_fails_transiently_and_sweeps_nothing(
+    kill: str,
+    analytics_month: Month,
+    audio_bucket: str,
+    conn: Connection,
+    killer: BackendKiller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = transcription_rows(conn)
+    killer.after(monkeypatch, *ANALYTICS_KILLS[kill])
+
+    with pytest.raises(TransientError):
+        run_analytics()
+
+    assert killer.killed
+    assert transcription_rows(conn) == before
+    if kill == "after-sweep":
+        assert stored_reports(audio_bucket) == {}
+
+
+@pytest.mark.parametrize("kill", ANALYTICS_KILLS)
+def test_analytics_run_again_after_its_backend_was_killed_sweeps_once_and_reports(
+    kill: str,
+    analytics_month: Month,
+    audio_bucket: str,
+    conn: Connection,
+    killer: BackendKiller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    killer.after(monkeypatch, *ANALYTICS_KILLS[kill])
+    with pytest.raises(TransientError):
+        run_analytics()
+
+    result = run_analytics()
+
+    stuck = sorted(str(stuck) for stuck in analytics_month.stuck_ids)
+    (report,) = stored_reports(audio_bucket).values()
+    assert result["stuck_transcriptions_swept"] == 2
+    assert report["stuck_sweep"]["transcription_ids"] == stuck
+    rows = {str(row[0]): row[1] for row in transcription_rows(conn)}
+    assert {rows[row] for row in stuck} == {"failed"}
+    assert rows[str(analytics_month.fresh_processing_id)] == "processing"
+    assert run_analytics()["stuck_transcriptions_swept"] == 0
+
+
+# -- the state machine's RecordFailure step --
+
+# Its writes, in order, when it takes back an answer that completed the session.
+RECORD_FAILURE_WRITES: dict[str, tuple[ModuleType, str]] = {
+    "delete_summary": (session_summaries, "delete_summary"),
+    "delete_response": (responses, "delete_response"),
+    "undo_answer": (sessions, "undo_answer"),
+    "mark_failed": (transcriptions, "mark_failed"),
+}
+STEP_FAILURE = {
+    "Error": "PermanentError",
+    "Cause": json.dumps(
+        {"errorMessage": "the answer cannot be scored", "errorType": "PermanentError"}
+    ),
+}
+FAILURE_MESSAGE = (
+    "interview pipeline failed: PermanentError: the answer cannot be scored"
+)
+
+
+@cache
+def record_failure_handler() -> Callable[[dict[str, Any], Any], Any]:
+    """The handler template.yaml gives RecordFailureFunction (RecordFailure's)."""
+    return load_handler(load_template(), "RecordFailureFunction")
+
+
+def run_record_failure(event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = record_failure_handler()(event, FakeLambdaContext())
+    return result
+
+
+def run_all_steps(answer: dict[str, str]) -> None:
+    response_id = run_steps_before("feedback", answer)
+    run_step("feedback", step_event("feedback", answer, response_id))
+
+
+def failure_state(
+    conn: Connection, session: Session, failure: dict[str, Any]
+) -> tuple[Any, ...]:
+    transcription = transcription_row_by_id(conn, failure["transcription_id"])
+    return (*session_state(conn, session), *transcription)
+
+
+def transcription_row_by_id(conn: Connection, transcription_id: str) -> tuple[Any, ...]:
+    row = conn.execute(
+        "SELECT status::text, error_message FROM transcriptions WHERE id = %s",
+        (transcription_id,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.fixture
+def failed_last_answer(
+    conn: Connection, question_bank: int, keyless: None
+) -> tuple[Session, dict[str, Any]]:
+    """A two-question session completed by its second answer, and that answer's
+    RecordFailure event (the execution input with the caught error)."""
+    session = start_session(conn, total_questions=2)
+    run_all_steps(execution_input(answer_current_question(conn, session)))
+    last = execution_input(answer_current_question(conn, session))
+    run_all_steps(last)
+    assert session_state(conn, session)[:2] == ("completed", 2)
+    return session, {**last, "error": STEP_FAILURE}
+
+
+@pytest.mark.parametrize("write", RECORD_FAILURE_WRITES)
+def test_record_failure_killed_mid_transaction_fails_transiently_records_nothing(
+    write: str,
+    failed_last_answer: tuple[Session, dict[str, Any]],
+    conn: Connection,
+    killer: BackendKiller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session, failure = failed_last_answer
+    before = failure_state(conn, session, failure)
+    killer.after(monkeypatch, *RECORD_FAILURE_WRITES[write])
+
+    with pytest.raises(DatabaseUnavailableError):
+        run_record_failure(failure)
+
+    assert killer.killed
+    assert failure_state(conn, session, failure) == before
+
+
+@pytest.mark.parametrize("write", RECORD_FAILURE_WRITES)
+def test_record_failure_retried_after_its_backend_was_killed_records_it_once(
+    write: str,
+    failed_last_answer: tuple[Session, dict[str, Any]],
+    conn: Connection,
+    killer: BackendKiller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session, failure = failed_last_answer
+    killer.after(monkeypatch, *RECORD_FAILURE_WRITES[write])
+    with pytest.raises(DatabaseUnavailableError):
+        run_record_failure(failure)
+
+    result = run_record_failure(failure)
+
+    assert result == {
+        "transcription_marked_failed": True,
+        "answer_taken_back": True,
+        "error_message": FAILURE_MESSAGE,
+    }
+    # Only the failed (second) answer is taken back; the first one stays.
+    status, answered, current, responses_, scores_, summaries, *transcription = (
+        failure_state(conn, session, failure)
+    )
+    assert (status, answered, str(current)) == ("active", 1, failure["question_id"])
+    assert (responses_, scores_, summaries) == (1, 1, 0)
+    assert transcription == ["failed", FAILURE_MESSAGE]
 
 
 # -- unreachable at cold start --
