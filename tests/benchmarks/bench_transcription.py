@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 import psycopg
@@ -162,12 +163,15 @@ def pipeline_environment(database_url: str, vendors: FakeVendors) -> Iterator[st
         "TRANSCRIPTION_PROVIDERS": "openai,assemblyai",
         "OPENAI_MAX_RETRIES": "0",
     }
-    os.environ.update(environment)
-    with mock_aws():
+    # Restored afterwards: run_all goes on to other benchmarks in this process.
+    with patch.dict(os.environ, environment), mock_aws():
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
         os.environ["STATE_MACHINE_ARN"] = stand_in_state_machine()
         settings_module.get_settings.cache_clear()
-        yield os.environ["STATE_MACHINE_ARN"]
+        try:
+            yield os.environ["STATE_MACHINE_ARN"]
+        finally:
+            settings_module.get_settings.cache_clear()
 
 
 def stand_in_state_machine() -> str:
