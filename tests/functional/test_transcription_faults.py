@@ -27,12 +27,7 @@ OPENAI_FAULT_REASONS = {
 # Every fault the fake AssemblyAI can inject: HTTP ones answer the upload,
 # the others the polls.
 ASSEMBLYAI_FAULT_REASONS = {
-    Fault.HTTP_500: "HTTP 500",
-    Fault.HTTP_429: "HTTP 429",
-    Fault.HTTP_400: "HTTP 400",
-    Fault.SLOW: "timed out after 0.5 s",
-    Fault.MALFORMED: "malformed reply",
-    Fault.LOW_CONFIDENCE: "below MIN_CONFIDENCE",
+    **OPENAI_FAULT_REASONS,
     Fault.STATUS_ERROR: "transcript status error: Transcoding failed",
     Fault.NEVER_COMPLETES: "no result within the 1 s deadline",
 }
