@@ -50,6 +50,8 @@ from tests.benchmarks.cold_import import (
     Timings,
     dependencies_label,
     measure_handler_imports,
+    median_seconds,
+    modules_loaded,
 )
 from tests.benchmarks.results import (
     Section,
@@ -386,11 +388,11 @@ def warm_targets(timings: WarmTimings) -> list[Target]:
 
 
 def import_table(results: Timings) -> str:
-    bare = seconds_p50(results["dependencies"])
+    bare = median_seconds(results["dependencies"])
     rows = []
     for name in IMPORTED_HANDLERS:
-        handler = seconds_p50(results[name])
-        alone = seconds_p50(results[dependencies_label(name)])
+        handler = median_seconds(results[name])
+        alone = median_seconds(results[dependencies_label(name)])
         rows.append(
             [
                 f"`functions/{name}/app.py`",
@@ -398,7 +400,7 @@ def import_table(results: Timings) -> str:
                 alone * 1000,
                 f"{handler / alone:.2f}x",
                 f"{handler / bare:.2f}x",
-                ", ".join(vendor_sdks_loaded(results[name])) or "none",
+                ", ".join(modules_loaded(results[name])) or "none",
             ]
         )
     headers = [
@@ -420,10 +422,10 @@ def import_table(results: Timings) -> str:
 def import_targets(results: Timings) -> list[Target]:
     targets = []
     for name in IMPORTED_HANDLERS:
-        ratio = seconds_p50(results[name]) / seconds_p50(
+        ratio = median_seconds(results[name]) / median_seconds(
             results[dependencies_label(name)]
         )
-        loaded = vendor_sdks_loaded(results[name])
+        loaded = modules_loaded(results[name])
         targets.append(
             Target(
                 f"{name} handler cold import / its dependencies alone",
@@ -433,14 +435,6 @@ def import_targets(results: Timings) -> list[Target]:
             )
         )
     return targets
-
-
-def seconds_p50(runs: list[dict[str, Any]]) -> float:
-    return p50([run["seconds"] for run in runs])
-
-
-def vendor_sdks_loaded(runs: list[dict[str, Any]]) -> list[str]:
-    return sorted({module for run in runs for module in run["loaded"]})
 
 
 def run(sessions: int, import_runs: int) -> Section:

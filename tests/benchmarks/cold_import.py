@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,16 @@ print(json.dumps({{"seconds": elapsed, "loaded": loaded, "third_party": third_pa
 """
 
 Timings = dict[str, list[dict[str, Any]]]
+
+
+def median_seconds(runs: list[dict[str, Any]]) -> float:
+    """The median import time of one variant's runs."""
+    return statistics.median(run["seconds"] for run in runs)
+
+
+def modules_loaded(runs: list[dict[str, Any]]) -> list[str]:
+    """The watched modules that any of the runs ended up loading."""
+    return sorted({module for run in runs for module in run["loaded"]})
 
 
 def handler_import(name: str) -> str:
