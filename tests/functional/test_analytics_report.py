@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +20,8 @@ from talentsync.db import Connection
 from talentsync.settings import get_settings
 from tests.support.analytics_month import Month, day, seed_month
 from tests.support.aws import s3_client
-from tests.support.handlers import FakeLambdaContext, load_handler_module
+from tests.support.handlers import invoke_with_sample_event
 
-EVENT_FILE = Path(__file__).resolve().parents[1] / "events" / "analytics-scheduled.json"
 REPORT_KEY = "reports/analytics/2026-01-15.json"  # the event's UTC day
 
 OPENAI = {
@@ -111,8 +109,7 @@ def analytics_env(audio_bucket: str) -> Any:
 def invoke(capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], list[Any]]:
     """Run the handler; return its result and the EMF documents it printed."""
     capsys.readouterr()
-    event = json.loads(EVENT_FILE.read_text())
-    result = load_handler_module("analytics").lambda_handler(event, FakeLambdaContext())
+    result = invoke_with_sample_event("analytics", "analytics-scheduled.json")
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     documents = [json.loads(line) for line in lines if line.startswith("{")]
     return result, [document for document in documents if "_aws" in document]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,10 +17,9 @@ from talentsync.repositories import transcriptions
 from talentsync.settings import Settings, get_settings
 from tests.support.analytics_month import upload
 from tests.support.builders import make_question, make_session
-from tests.support.handlers import FakeLambdaContext, load_handler_module
+from tests.support.handlers import invoke_with_sample_event
 
 LIMIT_SECONDS = 900
-EVENT_FILE = Path(__file__).resolve().parents[1] / "events" / "analytics-scheduled.json"
 
 
 def add_transcription(conn: Connection, status: str, idle_minutes: int) -> UUID:
@@ -160,10 +157,9 @@ def test_a_run_that_cannot_store_its_report_leaves_the_rows_for_the_next(
     stuck = add_stuck(conn, 2)
     monkeypatch.setenv("AUDIO_BUCKET", "no-such-bucket")
     get_settings.cache_clear()
-    event = json.loads(EVENT_FILE.read_text())
 
     with pytest.raises(ReportNotStoredError):
-        load_handler_module("analytics").lambda_handler(event, FakeLambdaContext())
+        invoke_with_sample_event("analytics", "analytics-scheduled.json")
     get_settings.cache_clear()
 
     assert {statuses(conn)[row] for row in stuck} == {"processing"}

@@ -13,7 +13,6 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from uuid import UUID
@@ -37,7 +36,11 @@ from tests.support.analytics_month import Month, seed_month
 from tests.support.api_events import request
 from tests.support.aws import s3_client
 from tests.support.database import forget_process_state
-from tests.support.handlers import FakeLambdaContext, load_handler_module
+from tests.support.handlers import (
+    FakeLambdaContext,
+    invoke_with_sample_event,
+    load_handler_module,
+)
 from tests.support.interview_sessions import (
     answer_current_question,
     execution_input,
@@ -322,9 +325,6 @@ def test_api_status_change_sent_again_after_its_backend_was_killed_applies_it(
 
 # -- the analytics function --
 
-ANALYTICS_EVENT = (
-    Path(__file__).resolve().parents[1] / "events" / "analytics-scheduled.json"
-)
 REPORT_PREFIX = "reports/analytics/"
 # Killed after the stuck-row sweep (its one write), or after the report's queries,
 # so that the report reaches S3 and the commit is what fails.
@@ -343,9 +343,9 @@ def analytics_month(conn: Connection, audio_bucket: str) -> Iterator[Month]:
 
 
 def run_analytics() -> dict[str, Any]:
-    event = json.loads(ANALYTICS_EVENT.read_text())
-    module = load_handler_module("analytics")
-    result: dict[str, Any] = module.lambda_handler(event, FakeLambdaContext())
+    result: dict[str, Any] = invoke_with_sample_event(
+        "analytics", "analytics-scheduled.json"
+    )
     return result
 
 

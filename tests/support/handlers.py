@@ -7,12 +7,15 @@ name (`talentsync_functions.<name>`) instead of through sys.path.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 
 
 def load_handler_module(name: str) -> ModuleType:
@@ -43,3 +46,10 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_time_ms
+
+
+def invoke_with_sample_event(name: str, event_file: str) -> Any:
+    """Call `functions/<name>/app.py` with an event of tests/events, as
+    `sam local invoke -e tests/events/<event_file>` would."""
+    event = json.loads((EVENTS_DIR / event_file).read_text())
+    return load_handler_module(name).lambda_handler(event, FakeLambdaContext())
