@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
-from psycopg import errors
+from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 
 from talentsync.db import Connection
@@ -19,14 +19,21 @@ from tests.support.builders import (
 )
 
 
-def insert_session_row(conn: Connection, **overrides: object) -> None:
-    row = {"user_id": uuid.uuid4(), "job_position": "Software Engineer", **overrides}
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
+def insert_row(conn: Connection, table: str, row: dict[str, object]) -> None:
+    """INSERT one row as given, so the constraint under test sees it unchanged."""
     conn.execute(
-        f"INSERT INTO sessions ({columns}) VALUES ({placeholders})",  # noqa: S608
+        sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, row)),
+            sql.SQL(", ").join(sql.Placeholder() * len(row)),
+        ),
         tuple(row.values()),
     )
+
+
+def insert_session_row(conn: Connection, **overrides: object) -> None:
+    row = {"user_id": uuid.uuid4(), "job_position": "Software Engineer", **overrides}
+    insert_row(conn, "sessions", row)
 
 
 def insert_question_row(conn: Connection, **overrides: object) -> None:
@@ -36,12 +43,7 @@ def insert_question_row(conn: Connection, **overrides: object) -> None:
         "difficulty_level": "easy",
         **overrides,
     }
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
-    conn.execute(
-        f"INSERT INTO questions ({columns}) VALUES ({placeholders})",  # noqa: S608
-        tuple(row.values()),
-    )
+    insert_row(conn, "questions", row)
 
 
 def insert_transcription_row(conn: Connection, **overrides: object) -> None:
@@ -52,12 +54,7 @@ def insert_transcription_row(conn: Connection, **overrides: object) -> None:
         "provider": "openai",
         **overrides,
     }
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
-    conn.execute(
-        f"INSERT INTO transcriptions ({columns}) VALUES ({placeholders})",  # noqa: S608
-        tuple(row.values()),
-    )
+    insert_row(conn, "transcriptions", row)
 
 
 def insert_response_row(
@@ -69,12 +66,7 @@ def insert_response_row(
         "transcription_data": Jsonb({}),
         **overrides,
     }
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
-    conn.execute(
-        f"INSERT INTO responses ({columns}) VALUES ({placeholders})",  # noqa: S608
-        tuple(row.values()),
-    )
+    insert_row(conn, "responses", row)
 
 
 def insert_score_row(
@@ -89,12 +81,7 @@ def insert_score_row(
         "overall_score": 0.5,
         **overrides,
     }
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
-    conn.execute(
-        f"INSERT INTO scores ({columns}) VALUES ({placeholders})",  # noqa: S608
-        tuple(row.values()),
-    )
+    insert_row(conn, "scores", row)
 
 
 def insert_session_summary_row(
@@ -113,12 +100,7 @@ def insert_session_summary_row(
         "summary_text": "A solid interview.",
         **overrides,
     }
-    columns = ", ".join(row)
-    placeholders = ", ".join(["%s"] * len(row))
-    conn.execute(
-        f"INSERT INTO session_summaries ({columns}) VALUES ({placeholders})",  # noqa: S608
-        tuple(row.values()),
-    )
+    insert_row(conn, "session_summaries", row)
 
 
 @pytest.mark.parametrize(
