@@ -10,15 +10,9 @@ import pytest
 from talentsync.db import Connection
 from talentsync.models import SessionStatus
 from talentsync.question_bank import read_question_bank
-from tests.support.api_events import ApiResult, request
+from tests.support.api_events import NEW_SESSION, ApiResult, request
 
 pytestmark = pytest.mark.usefixtures("api")
-
-NEW_SESSION = {
-    "job_position": "Software Engineer",
-    "difficulty_level": "medium",
-    "total_questions": 3,
-}
 
 
 def create_session(caller: UUID, **fields: object) -> ApiResult:

@@ -33,7 +33,7 @@ from talentsync.repositories import (
 )
 from talentsync.settings import get_settings
 from tests.support.analytics_month import Month, seed_month
-from tests.support.api_events import request
+from tests.support.api_events import NEW_SESSION, request
 from tests.support.aws import s3_client
 from tests.support.database import forget_process_state
 from tests.support.handlers import (
@@ -236,11 +236,6 @@ def test_transcription_retried_after_its_backend_was_killed_completes_once(
 
 # -- the API function --
 
-NEW_SESSION = {
-    "job_position": "Software Engineer",
-    "difficulty_level": "medium",
-    "total_questions": 3,
-}
 UNAVAILABLE = "the service is unavailable, try again"
 
 

@@ -38,6 +38,12 @@ RESOURCES = [
     "/sessions/{session_id}/transcriptions",
     "/transcriptions/{transcription_id}",
 ]
+# A valid POST /sessions body, for tests that need a session through the API.
+NEW_SESSION = {
+    "job_position": "Software Engineer",
+    "difficulty_level": "medium",
+    "total_questions": 3,
+}
 
 
 @pytest.fixture
