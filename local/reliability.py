@@ -267,7 +267,8 @@ def import_vendor_sdks() -> None:
     a circular import a half-initialised module (seen as "partially initialized
     module 'httpx'"). That race is this harness's, not the product's.
     """
-    # NOTE: so the first-use import a real container pays is not exercised here.
+    # NOTE: the SDK import a container pays on its first provider call is
+    # therefore not part of the measured deliveries.
     import assemblyai  # noqa: F401
     import openai  # noqa: F401
 

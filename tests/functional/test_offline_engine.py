@@ -50,7 +50,7 @@ MAX_WER = 0.20
 # reference without a file (no such file) fails instead of going untested.
 FIXTURE_SUFFIXES = (".wav", ".mp3", ".ogg")
 FIXTURES = sorted(
-    {name for name in REFERENCES}
+    set(REFERENCES)
     | {path.name for path in AUDIO_DIR.iterdir() if path.suffix in FIXTURE_SUFFIXES}
 )
 SAMPLE_WAV = AUDIO_DIR / "se_process_vs_thread_strong.wav"
