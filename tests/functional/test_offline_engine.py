@@ -31,9 +31,12 @@ from talentsync.transcription.offline import (
     OfflineEngine,
     OfflineSettings,
     segment_confidence,
-    transcript_confidence,
 )
-from talentsync.transcription.provider import AudioFile, TranscriptResult
+from talentsync.transcription.provider import (
+    AudioFile,
+    TranscriptResult,
+    duration_weighted_confidence,
+)
 from talentsync.transcription.remote_offline import (
     OFFLINE_ENGINE_FUNCTION_ENV,
     RemoteOfflineEngine,
@@ -207,7 +210,8 @@ def test_duration_language_and_overall_confidence(transcribe: Transcribe) -> Non
     assert result.language == "en"
     expected_seconds = len(decode_audio(SAMPLE_WAV)) / SAMPLE_RATE_HZ
     assert result.duration_seconds == pytest.approx(expected_seconds, abs=0.01)
-    assert result.confidence == pytest.approx(transcript_confidence(result.segments))
+    expected_confidence = duration_weighted_confidence(result.segments)
+    assert result.confidence == pytest.approx(expected_confidence)
     assert 0.5 < result.confidence <= 1.0
 
 
@@ -215,18 +219,6 @@ def test_segment_confidence_blends_sequence_and_word_probabilities() -> None:
     assert segment_confidence(0.0, [0.5]) == pytest.approx(0.75)
     assert segment_confidence(-1.0, []) == pytest.approx(0.36787944)
     assert segment_confidence(5.0, [2.0]) == 1.0
-
-
-def test_transcript_confidence_weights_segments_by_duration() -> None:
-    from talentsync.models import Segment
-
-    segments = [
-        Segment(start=0.0, end=3.0, text="long", confidence=0.9),
-        Segment(start=3.0, end=4.0, text="short", confidence=0.5),
-    ]
-
-    assert transcript_confidence(segments) == pytest.approx(0.8)
-    assert transcript_confidence([]) == 0.0
 
 
 # --- decoding -----------------------------------------------------------------

@@ -18,13 +18,17 @@ from talentsync.transcription.openai_provider import (
     VerboseSegment,
     VerboseTranscript,
     VerboseWord,
-    duration_weighted_confidence,
     segment_confidence,
     transcript_from_verbose,
 )
+from talentsync.transcription.provider import duration_weighted_confidence
 
 
-def verbose(segments: list[tuple[float, float, float]]) -> VerboseTranscript:
+def verbose(
+    segments: list[tuple[float, float, float]],
+    words: list[tuple[str, float]] | None = None,
+) -> VerboseTranscript:
+    words = [("one", 0.1)] if words is None else words
     return VerboseTranscript(
         text="one two",
         duration=segments[-1][1],
@@ -32,7 +36,10 @@ def verbose(segments: list[tuple[float, float, float]]) -> VerboseTranscript:
             VerboseSegment(start=start, end=end, text=f" part {n}", avg_logprob=lp)
             for n, (start, end, lp) in enumerate(segments)
         ],
-        words=[VerboseWord(start=0.1, end=0.4, word=" one")],
+        words=[
+            VerboseWord(start=start, end=start + 0.1, word=f" {text}")
+            for text, start in words
+        ],
     )
 
 
@@ -61,12 +68,28 @@ def test_zero_length_segments_fall_back_to_the_plain_mean() -> None:
     assert duration_weighted_confidence(segments) == pytest.approx(0.4)
 
 
+def test_no_segments_have_no_confidence() -> None:
+    assert duration_weighted_confidence([]) == 0.0
+
+
 def test_openai_words_take_their_segment_confidence() -> None:
     reply = verbose([(0.0, 1.0, math.log(0.9)), (1.0, 4.0, math.log(0.5))])
 
     [word] = transcript_from_verbose(reply).words
 
     assert (word.text, word.confidence) == ("one", pytest.approx(0.9))
+
+
+def test_each_openai_word_takes_the_segment_it_starts_in() -> None:
+    segments = [(0.0, 1.0, math.log(0.9)), (1.0, 2.0, math.log(0.6))]
+    segments.append((2.5, 4.0, math.log(0.3)))
+    words = [("a", 0.0), ("b", 0.99), ("c", 1.0), ("d", 2.2), ("e", 3.9), ("f", 4.5)]
+
+    result = transcript_from_verbose(verbose(segments, words))
+
+    # d starts in the pause after the second segment, f after the last one.
+    confidences = [word.confidence for word in result.words]
+    assert confidences == pytest.approx([0.9, 0.9, 0.6, 0.6, 0.3, 0.3])
 
 
 def test_openai_segments_keep_their_timings_and_trimmed_text() -> None:

@@ -50,7 +50,11 @@ from talentsync.transcription.offline_model import (
     DEFAULT_MODEL_NAME,
     verified_model_dir,
 )
-from talentsync.transcription.provider import AudioFile, TranscriptResult
+from talentsync.transcription.provider import (
+    AudioFile,
+    TranscriptResult,
+    duration_weighted_confidence,
+)
 
 logger = Logger(child=True)
 
@@ -137,20 +141,6 @@ def segment_confidence(
     return _clamped(blended)
 
 
-def transcript_confidence(segments: Sequence[Segment]) -> float:
-    """Weight each segment's confidence by how long it lasts."""
-    if not segments:
-        return 0.0
-
-    durations = [max(segment.end - segment.start, 0.0) for segment in segments]
-    total = sum(durations)
-    if total == 0:
-        return _clamped(sum(s.confidence for s in segments) / len(segments))
-
-    weighted = sum(s.confidence * d for s, d in zip(segments, durations, strict=True))
-    return _clamped(weighted / total)
-
-
 # One model per (directory, thread count) for the life of the process: a warm
 # Lambda container loads it on its first transcript and reuses it after.
 @lru_cache(maxsize=2)
@@ -193,7 +183,7 @@ def _run_model(model: Any, samples: Any, settings: OfflineSettings) -> Transcrip
 
     return TranscriptResult(
         text=" ".join(segment.text for segment in segments),
-        confidence=transcript_confidence(segments),
+        confidence=duration_weighted_confidence(segments),
         segments=segments,
         words=words,
         duration_seconds=round(float(info.duration), 3),

@@ -11,7 +11,8 @@ carries `avg_logprob`, the mean log-probability of its tokens. So:
 - the transcript's confidence is the mean of the segment confidences weighted by
   segment duration (end - start), so a long, unsure stretch weighs more than a
   short one; a plain mean when every segment has zero duration;
-- words carry no probability in the API: each word takes its segment's value.
+- words carry no probability in the API: each word takes the value of the
+  segment it starts in (the one before, for a word in a pause between two).
 
 OpenAI's own guidance treats avg_logprob below -1 (confidence below 0.37) as a
 failed decode, which is why MIN_CONFIDENCE defaults to 0.4.
@@ -29,13 +30,18 @@ upload reaches this provider, not when the function starts.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from talentsync.errors import ProviderError
 from talentsync.models import Provider, Segment, Word
-from talentsync.transcription.provider import AudioFile, TranscriptResult
+from talentsync.transcription.provider import (
+    AudioFile,
+    TranscriptResult,
+    duration_weighted_confidence,
+)
 from talentsync.transcription.validation import CONTENT_TYPES
 
 if TYPE_CHECKING:
@@ -146,7 +152,7 @@ def transcript_from_verbose(reply: VerboseTranscript) -> TranscriptResult:
         text=text,
         confidence=duration_weighted_confidence(segments),
         segments=segments,
-        words=[_word(word, segments) for word in reply.words or []],
+        words=_words(reply.words or [], segments),
         duration_seconds=reply.duration,
         language=reply.language,
     )
@@ -155,15 +161,6 @@ def transcript_from_verbose(reply: VerboseTranscript) -> TranscriptResult:
 def segment_confidence(avg_logprob: float) -> float:
     """exp(avg_logprob) clamped to [0, 1]."""
     return min(1.0, max(0.0, math.exp(min(avg_logprob, 0.0))))
-
-
-def duration_weighted_confidence(segments: list[Segment]) -> float:
-    durations = [max(0.0, segment.end - segment.start) for segment in segments]
-    total = sum(durations)
-    if total == 0:
-        return sum(segment.confidence for segment in segments) / len(segments)
-    weighted = sum(s.confidence * d for s, d in zip(segments, durations, strict=True))
-    return min(1.0, weighted / total)
 
 
 def _segment(segment: VerboseSegment) -> Segment:
@@ -175,13 +172,24 @@ def _segment(segment: VerboseSegment) -> Segment:
     )
 
 
-def _word(word: VerboseWord, segments: list[Segment]) -> Word:
-    confidence = next(
-        (s.confidence for s in segments if s.start <= word.start < s.end),
-        segments[-1].confidence,
-    )
+def _words(words: list[VerboseWord], segments: list[Segment]) -> list[Word]:
+    # verbose_json lists segments in time order, so the segment a word starts in
+    # is found by bisection: a long answer has thousands of words.
+    starts = [segment.start for segment in segments]
+    return [_word(word, segments[_segment_at(starts, word.start)]) for word in words]
+
+
+def _segment_at(starts: list[float], seconds: float) -> int:
+    """The index of the last segment starting at or before `seconds` (0 if none)."""
+    return max(bisect_right(starts, seconds) - 1, 0)
+
+
+def _word(word: VerboseWord, segment: Segment) -> Word:
     return Word(
-        start=word.start, end=word.end, text=word.word.strip(), confidence=confidence
+        start=word.start,
+        end=word.end,
+        text=word.word.strip(),
+        confidence=segment.confidence,
     )
 
 

@@ -6,6 +6,7 @@ so the chain can try them in any order the configuration names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -47,3 +48,22 @@ class TranscriptionProvider(Protocol):
     name: Provider
 
     def transcribe(self, audio: AudioFile) -> TranscriptResult: ...
+
+
+def duration_weighted_confidence(segments: Sequence[Segment]) -> float:
+    """A transcript's confidence: its segments' confidences, weighted by duration.
+
+    A long, unsure stretch weighs more than a short one. The plain mean when no
+    segment has a duration; 0.0 when there are no segments (silence).
+    """
+    if not segments:
+        return 0.0
+
+    durations = [max(segment.end - segment.start, 0.0) for segment in segments]
+    total = sum(durations)
+    if total == 0:
+        mean = sum(segment.confidence for segment in segments) / len(segments)
+        return min(1.0, max(0.0, mean))
+
+    weighted = sum(s.confidence * d for s, d in zip(segments, durations, strict=True))
+    return min(1.0, max(0.0, weighted / total))
