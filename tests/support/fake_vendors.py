@@ -15,6 +15,7 @@ timeouts) and lets the test inject one fault per vendor and read the calls made.
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import json
 import threading
@@ -86,6 +87,9 @@ class FakeVendors:
         self.openai = VendorBehaviour(OPENAI_TEXT)
         self.assemblyai = VendorBehaviour(ASSEMBLYAI_TEXT)
         self.transcripts: dict[str, dict[str, Any]] = {}
+        # Time spent answering, from a request's last byte to the reply sent:
+        # what the vendor itself adds to a call, for the benchmarks to subtract.
+        self.answering_seconds = 0.0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.vendors = self  # type: ignore[attr-defined]
@@ -107,12 +111,22 @@ class FakeVendors:
         with self._lock:
             self.calls.clear()
             self.transcripts.clear()
+            self.answering_seconds = 0.0
         self.openai = VendorBehaviour(OPENAI_TEXT)
         self.assemblyai = VendorBehaviour(ASSEMBLYAI_TEXT)
 
     def record(self, call: VendorCall) -> None:
         with self._lock:
             self.calls.append(call)
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.answering_seconds += time.perf_counter() - started
 
     def calls_to(self, vendor: str) -> list[VendorCall]:
         with self._lock:
@@ -231,6 +245,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self._read_body()
+        with self.vendors.answering():
+            self._answer_post(body)
+
+    def do_GET(self) -> None:
+        with self.vendors.answering():
+            self._answer_get()
+
+    def _answer_post(self, body: bytes) -> None:
         if self.path == "/v1/audio/transcriptions":
             self._openai_transcription(body)
         elif self.path == "/v2/upload":
@@ -240,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._reply(404, {"error": f"no route {self.path}"})
 
-    def do_GET(self) -> None:
+    def _answer_get(self) -> None:
         if self.path.startswith("/v2/transcript/"):
             self._assemblyai_poll(self.path.rsplit("/", 1)[-1])
         else:
