@@ -51,6 +51,7 @@ from tests.benchmarks.cold_import import (
     Timings,
     dependencies_label,
     import_ratio,
+    instruction_ratios,
     measure_handler_imports,
     median_seconds,
     modules_loaded,
@@ -456,11 +457,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=40)
     parser.add_argument("--import-runs", type=int, default=7)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each import's instructions under valgrind (about 5 min)",
+    )
     args = parser.parse_args()
     section = run(args.sessions, args.import_runs)
     print(section.markdown())
     rows = [[t.name, t.measured, t.limit, verdict(t.met)] for t in section.targets]
     print(table(["target", "measured", "target", "verdict"], rows))
+    if args.instructions:
+        print_instruction_ratios()
+
+
+def print_instruction_ratios() -> None:
+    ratios = instruction_ratios(IMPORTED_HANDLERS, "interview")
+    if ratios is None:
+        print("\nInstructions executed: valgrind is not installed, not counted.")
+        return
+    rows = [
+        [f"`functions/{name}/app.py`", f"{ratio:.3f}x"]
+        for name, ratio in ratios.items()
+    ]
+    print("\nInstructions executed at import (valgrind, one run each):\n")
+    print(table(["handler", "/ its dependencies alone"], rows))
 
 
 if __name__ == "__main__":
