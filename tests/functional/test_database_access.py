@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from talentsync.db import Database
 from talentsync.errors import DatabaseUnavailableError
@@ -13,6 +16,14 @@ from talentsync.models import Difficulty
 from talentsync.repositories import questions, responses, scores, sessions
 from talentsync.settings import Settings
 from tests.support.builders import make_question, make_response, make_session
+
+# Statements that leave session state behind (AWS's list for PostgreSQL): one that
+# opens with a session command, set_config, a temporary table, an advisory lock.
+PINS_RDS_PROXY = re.compile(
+    r"^(SET|RESET|PREPARE|DISCARD|LISTEN|DECLARE)\b|set_config"
+    r"|\bTEMP(ORARY)?\s+TABLE\b|advisory_lock",
+    re.IGNORECASE,
+)
 
 
 def backend_pid(database: Database) -> int:
@@ -43,14 +54,56 @@ def test_fifty_repository_calls_leave_no_prepared_statements(
         assert prepared.fetchone() == (0,)
 
 
-def test_the_statement_timeout_lasts_one_transaction(database: Database) -> None:
+def test_the_connection_carries_the_statement_timeout_in_and_out_of_transactions(
+    database: Database,
+) -> None:
     with database.transaction() as conn:
         inside = conn.execute("SHOW statement_timeout").fetchone()
     with database._connection().cursor() as cur:
         outside = cur.execute("SHOW statement_timeout").fetchone()
 
     assert inside == ("15s",)
-    assert outside == ("0",)
+    assert outside == ("15s",)
+
+
+def test_the_statement_timeout_joins_the_startup_options_of_database_url(
+    database_url: str,
+) -> None:
+    url = make_conninfo(database_url, options="-c lock_timeout=3s")
+    database = Database(Settings(database_url=url, statement_timeout_ms=20_000))
+
+    with database.transaction() as conn:
+        row = conn.execute(
+            "SELECT current_setting('lock_timeout'),"
+            " current_setting('statement_timeout')"
+        ).fetchone()
+
+    assert row == ("3s", "20s")
+    database.close()
+
+
+def test_units_of_work_send_no_statement_that_would_pin_rds_proxy(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def spy(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        text = query if isinstance(query, str) else query.as_string(cursor)
+        sent.append(" ".join(text.split()))
+        return execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", spy)
+    with database.transaction() as conn:
+        session = make_session(conn)
+        response = make_response(conn, session, make_question(conn))
+    with database.transaction() as conn:
+        sessions.get_session(conn, session.id)
+        responses.get_session_context(conn, session.id)
+        scores.get_response_score(conn, response.id)
+
+    assert len(sent) >= 6
+    assert [text for text in sent if PINS_RDS_PROXY.search(text)] == []
 
 
 def test_a_failed_unit_of_work_is_rolled_back(database: Database) -> None:

@@ -14,10 +14,13 @@ import pytest
 from local.postgres import create_database, drop_database
 from talentsync.migrate import (
     MigrationChangedError,
+    _no_statement_timeout,
     apply_pending,
     default_schema_dir,
     load_migrations,
+    migrate,
 )
+from talentsync.settings import Settings
 
 SCHEMA_FILES = sorted(path.name for path in default_schema_dir().glob("*.sql"))
 
@@ -117,6 +120,32 @@ def test_a_failing_migration_leaves_nothing_half_applied(
         exists = conn.execute("SELECT to_regclass('half_done')").fetchone()
     assert exists == (None,)
     assert "900_broken.sql" not in recorded_versions(empty_database)
+
+
+def test_a_migration_may_run_longer_than_the_functions_statement_timeout(
+    empty_database: str, tmp_path: Path
+) -> None:
+    # An index built CONCURRENTLY on a large table takes as long as it takes.
+    (tmp_path / "001_slow.sql").write_text("SELECT pg_sleep(0.3);\n")
+    (tmp_path / "002_slow_outside.sql").write_text(
+        "-- migrate: no-transaction\nSELECT pg_sleep(0.3);\n"
+    )
+    impatient = Settings(database_url=empty_database, statement_timeout_ms=100)
+
+    assert migrate(impatient, tmp_path) == ["001_slow.sql", "002_slow_outside.sql"]
+
+
+def test_the_runner_gives_its_connection_the_statement_timeout_back(
+    empty_database: str,
+) -> None:
+    options = "-c statement_timeout=100"
+    with psycopg.connect(empty_database, autocommit=True, options=options) as conn:
+        with _no_statement_timeout(conn):
+            during = conn.execute("SHOW statement_timeout").fetchone()
+        after = conn.execute("SHOW statement_timeout").fetchone()
+
+    assert during == ("0",)
+    assert after == ("100ms",)
 
 
 def test_two_runners_started_at_once_apply_each_file_once(empty_database: str) -> None:

@@ -128,6 +128,18 @@ def test_the_proxy_requires_tls_and_iam_authentication() -> None:
     assert [auth["IAMAuth"] for auth in proxy["Properties"]["Auth"]] == ["REQUIRED"]
 
 
+def test_the_proxy_sets_the_statement_timeout_on_each_database_connection() -> None:
+    # The functions never send SET (it would pin their connections): the proxy's
+    # initialization query gives every database connection the timeout.
+    [target_group] = resources_of_type("AWS::RDS::DBProxyTargetGroup").values()
+    pool = target_group["Properties"]["ConnectionPoolConfigurationInfo"]
+
+    assert pool["InitQuery"] == {
+        "Fn::Sub": "SET statement_timeout = ${DatabaseStatementTimeoutMs}"
+    }
+    assert "DatabaseStatementTimeoutMs" in sam_template()["Parameters"]
+
+
 def test_the_database_is_private_and_encrypted() -> None:
     [database] = resources_of_type("AWS::RDS::DBInstance").values()
 

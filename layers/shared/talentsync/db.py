@@ -6,10 +6,17 @@ since tokens expire after 15 minutes and a warm container outlives that.
 
 RDS Proxy multiplexes client connections over database connections between
 transactions, unless it sees session state, in which case it pins the client to
-one backend for good. So this module never leaves session state behind: no
-server-side prepared statements (`prepare_threshold=None`), no session `SET`, no
-temporary tables, no session advisory locks. The statement timeout is set with
-`set_config(..., is_local => true)`, which lasts only for the transaction.
+one backend for good. So this module never sends a statement that touches session
+state: no server-side prepared statements (`prepare_threshold=None`), no `SET` or
+`set_config` (AWS lists both among the causes of pinning for PostgreSQL, without
+exempting their transaction-local forms), no temporary tables, no session
+advisory locks.
+
+The statement timeout is therefore part of the connection, not of each
+transaction: a direct connection (DATABASE_URL) asks for it in its startup packet,
+and through RDS Proxy, which refuses startup options, the proxy's initialization
+query sets it on every database connection the proxy opens (template.yaml,
+`DatabaseStatementTimeoutMs`). Either way a transaction costs no extra round trip.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from talentsync.errors import ConfigurationError, DatabaseUnavailableError
 from talentsync.settings import Settings, get_settings
@@ -55,7 +63,6 @@ class Database:
         conn = self._begin()
         try:
             with conn.transaction():
-                _set_statement_timeout(conn, self._settings.statement_timeout_ms)
                 yield conn
         except psycopg.OperationalError as exc:
             lost = conn.broken or conn.closed
@@ -118,7 +125,12 @@ def connect(settings: Settings) -> Connection:
 
 def _connection_arguments(settings: Settings) -> dict[str, Any]:
     if settings.database_url:
-        return {"conninfo": settings.database_url}
+        return {
+            "conninfo": settings.database_url,
+            "options": _startup_options(
+                settings.database_url, settings.statement_timeout_ms
+            ),
+        }
     if not settings.db_proxy_endpoint:
         raise ConfigurationError("set DATABASE_URL, or DB_PROXY_ENDPOINT for RDS Proxy")
     return {
@@ -131,7 +143,15 @@ def _connection_arguments(settings: Settings) -> dict[str, Any]:
         # `verify-full` needs the Amazon root CA bundle shipped in the layer, which
         # the layer does not carry yet.
         "sslmode": "require",
+        # No `options`: RDS Proxy refuses them. Its initialization query sets the
+        # statement timeout instead.
     }
+
+
+def _startup_options(database_url: str, statement_timeout_ms: int) -> str:
+    """The URL's own startup options, plus the statement timeout."""
+    given = conninfo_to_dict(database_url).get("options") or ""
+    return f"{given} -c statement_timeout={statement_timeout_ms}".strip()
 
 
 def _iam_auth_token(settings: Settings) -> str:
@@ -145,12 +165,6 @@ def _iam_auth_token(settings: Settings) -> str:
         Region=settings.aws_region,
     )
     return token
-
-
-def _set_statement_timeout(conn: Connection, timeout_ms: int) -> None:
-    conn.execute(
-        "SELECT set_config('statement_timeout', %s, true)", (f"{timeout_ms}ms",)
-    )
 
 
 _database: Database | None = None

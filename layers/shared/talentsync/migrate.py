@@ -20,6 +20,8 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,8 +201,29 @@ def split_statements(sql: str) -> list[str]:
 def migrate(settings: Settings, schema_dir: Path | None = None) -> list[str]:
     """Connect, apply what is pending, disconnect; return the files applied."""
     migrations = load_migrations(schema_dir or default_schema_dir())
-    with connect(settings) as conn:
+    with connect(settings) as conn, _no_statement_timeout(conn):
         return apply_pending(conn, migrations)
+
+
+@contextmanager
+def _no_statement_timeout(conn: Connection) -> Iterator[None]:
+    """Lift the connection's statement timeout for the run, then put it back.
+
+    Every connection carries the functions' statement timeout (talentsync.db), but
+    building an index on a large table may rightly take longer. The session SET
+    pins this dedicated connection, as the advisory lock does; the timeout is
+    restored before the connection is closed, so RDS Proxy never hands a database
+    connection without it to another client.
+    """
+    row = conn.execute("SHOW statement_timeout").fetchone()
+    assert row is not None
+    conn.execute("SET statement_timeout = 0")
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.broken:
+            restore = "SELECT set_config('statement_timeout', %s, false)"
+            conn.execute(restore, (row[0],))
 
 
 def main() -> int:
