@@ -50,6 +50,33 @@ class CompletedTranscript(BaseModel):
     fallback_used: bool
 
 
+class UploadReferences(BaseModel):
+    """Whether the session and the question an upload's key names exist."""
+
+    session_is_users: bool
+    question_exists: bool
+
+
+def find_upload_references(
+    conn: Connection,
+    user_id: UUID | None,
+    session_id: UUID | None,
+    question_id: UUID | None,
+) -> UploadReferences:
+    """Both checks in one round trip; an id the key did not carry is not found."""
+    query = """
+        SELECT
+            EXISTS (
+                SELECT 1 FROM sessions WHERE id = %s AND user_id = %s
+            ) AS session_is_users,
+            EXISTS (SELECT 1 FROM questions WHERE id = %s) AS question_exists
+        """
+    with conn.cursor(row_factory=class_row(UploadReferences)) as cur:
+        found = cur.execute(query, (session_id, user_id, question_id)).fetchone()
+    assert found is not None  # a SELECT without FROM returns one row
+    return found
+
+
 def insert_pending(
     conn: Connection, upload: UploadedObject, first_provider: Provider
 ) -> tuple[Transcription, bool]:

@@ -41,8 +41,12 @@ from talentsync.errors import (
     TransientError,
 )
 from talentsync.models import Provider, Transcription, TranscriptionStatus
-from talentsync.repositories import questions, sessions, transcriptions
-from talentsync.repositories.transcriptions import CompletedTranscript, UploadedObject
+from talentsync.repositories import transcriptions
+from talentsync.repositories.transcriptions import (
+    CompletedTranscript,
+    UploadedObject,
+    UploadReferences,
+)
 from talentsync.settings import Settings
 from talentsync.transcription.chain import ChainOutcome, ProviderChain
 from talentsync.transcription.interview_start import start_interview
@@ -129,9 +133,13 @@ def record_upload(
     key, problem, ids = _read_key(upload.key)
     lease_seconds = services.settings.processing_lease_seconds
     with services.database.transaction() as conn:
-        question_id = _existing_question(conn, ids.question_id)
+        references = transcriptions.find_upload_references(
+            conn, ids.user_id, ids.session_id, ids.question_id
+        )
         if key is not None:
-            problem = _ownership_problem(conn, key, question_id)
+            problem = _ownership_problem(key, references)
+        # question_id references questions: an unknown id is recorded as NULL.
+        question_id = ids.question_id if references.question_exists else None
         uploaded = _uploaded_object(upload, ids, question_id)
         first = _first_provider(services.settings)
         row, created = transcriptions.insert_pending(conn, uploaded, first)
@@ -151,21 +159,12 @@ def _read_key(raw_key: str) -> tuple[AudioObjectKey | None, str | None, KeyIds]:
     return key, None, ids
 
 
-def _ownership_problem(
-    conn: Connection, key: AudioObjectKey, question_id: UUID | None
-) -> str | None:
-    if sessions.get_user_session(conn, key.user_id, key.session_id) is None:
+def _ownership_problem(key: AudioObjectKey, references: UploadReferences) -> str | None:
+    if not references.session_is_users:
         return f"session {key.session_id} does not exist for user {key.user_id}"
-    if question_id is None:
+    if not references.question_exists:
         return f"question {key.question_id} does not exist"
     return None
-
-
-def _existing_question(conn: Connection, question_id: UUID | None) -> UUID | None:
-    # question_id references questions: an unknown id is recorded as NULL.
-    if question_id is None or questions.get_question(conn, question_id) is None:
-        return None
-    return question_id
 
 
 def _uploaded_object(
