@@ -143,8 +143,9 @@ def _connection_arguments(settings: Settings) -> dict[str, Any]:
         # `verify-full` needs the Amazon root CA bundle shipped in the layer, which
         # the layer does not carry yet.
         "sslmode": "require",
-        # No `options`: RDS Proxy refuses them. Its initialization query sets the
-        # statement timeout instead.
+        # NOTE: no `options`, which RDS Proxy refuses: its initialization query
+        # (template.yaml) sets the statement timeout, so STATEMENT_TIMEOUT_MS does
+        # not apply here, and no local test reaches this path.
     }
 
 
